@@ -1,0 +1,59 @@
+//! `vexlake evaluate`
+
+use std::process::ExitCode;
+
+use chrono::{SubsecRound, Utc};
+
+use super::{Globals, out};
+use crate::error::Result;
+use crate::evaluate::{self, Policy, RunOptions, RunReport, Verdict};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The run's clock (RFC 3339), recorded as `evaluated_at`; inputs are always the newest
+    /// table versions. Two runs over the same inputs with the same --as-of give identical rows.
+    /// [default: now]
+    #[arg(long, value_name = "RFC3339")]
+    pub as_of: Option<String>,
+
+    /// Exit 1 when any finding's verdict is at least this (PASS < WARN < BLOCK < FAIL).
+    #[arg(long, value_enum, value_name = "VERDICT")]
+    pub fail_on: Option<Verdict>,
+}
+
+pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
+    let as_of = match &args.as_of {
+        Some(s) => evaluate::parse_as_of(s)?,
+        None => Utc::now().trunc_subsecs(6),
+    };
+    let lake = globals.open_lake()?;
+    let report = evaluate::run(
+        &lake,
+        &RunOptions {
+            tenant: globals.tenant.clone(),
+            as_of,
+            policy: Policy::default_policy(),
+            session: globals.session.clone(),
+        },
+    )
+    .await?;
+    print_report(&report)?;
+    let failed = args
+        .fail_on
+        .is_some_and(|threshold| report.by_verdict.keys().any(|v| *v >= threshold));
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+pub fn print_report(report: &RunReport) -> Result<()> {
+    let counts: Vec<String> = [Verdict::Fail, Verdict::Block, Verdict::Warn, Verdict::Pass]
+        .iter()
+        .map(|v| format!("{v} {}", report.by_verdict.get(v).copied().unwrap_or(0)))
+        .collect();
+    out(format!(
+        "evaluate: findings version {}: {} findings ({})",
+        report.findings_version,
+        report.rows,
+        counts.join(", ")
+    ))?;
+    out(format!("determinism_hash {}", report.determinism_hash))
+}

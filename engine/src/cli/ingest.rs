@@ -1,0 +1,110 @@
+//! `vexlake ingest sbom|advisories|vex PATH...`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use super::{Globals, note, out, progress};
+use crate::error::Result;
+use crate::ingest::{self, Summary, advisory::Source};
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// SBOMs: CycloneDX JSON (1.2-1.6) and SPDX JSON (2.2, 2.3).
+    Sbom {
+        /// Files, directories (walked in sorted order; *.json inside) or .zip archives.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Vulnerability advisories: OSV JSON (a record, an array, or an osv.dev {"vulns": [...]} dump).
+    Advisories {
+        /// Files, directories (walked in sorted order; *.json inside) or .zip archives.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The advisory format, instead of detecting it.
+        #[arg(long, value_enum)]
+        source: Option<Source>,
+    },
+    /// VEX statements: OpenVEX JSON (v0.0.1 and v0.2.0).
+    Vex {
+        /// Files, directories (walked in sorted order; *.json inside) or .zip archives.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+pub async fn run(globals: &Globals, cmd: Command) -> Result<ExitCode> {
+    let lake = globals.open_lake()?;
+    let tenant = &globals.tenant;
+    let (what, summary) = match cmd {
+        Command::Sbom { paths } => {
+            let bar = progress(globals, "sboms");
+            let s = ingest::sbom::ingest(&lake, tenant, &paths, &bar).await?;
+            bar.finish_and_clear();
+            ("sbom", s)
+        }
+        Command::Advisories { paths, source } => {
+            let bar = progress(globals, "advisories");
+            let s = ingest::advisory::ingest(&lake, tenant, &paths, source, &bar).await?;
+            bar.finish_and_clear();
+            ("advisories", s)
+        }
+        Command::Vex { paths } => {
+            let bar = progress(globals, "vex");
+            let s = ingest::vex::ingest(&lake, tenant, &paths, &bar).await?;
+            bar.finish_and_clear();
+            ("vex", s)
+        }
+    };
+    report(globals, what, &summary)?;
+    Ok(exit_code(&summary))
+}
+
+/// Prints each reject on stderr (`file: reason`) and the summary on stdout.
+pub fn report(globals: &Globals, what: &str, summary: &Summary) -> Result<()> {
+    for r in &summary.rejects {
+        eprintln_line(&format!("{}: {}", r.source, r.reason));
+    }
+    if !summary.skipped.is_empty() {
+        note(
+            globals,
+            format!(
+                "skipped {} file(s) that are not .json inside directories or archives (first: {})",
+                summary.skipped.len(),
+                summary.skipped[0]
+            ),
+        );
+    }
+    let rows: Vec<String> = summary
+        .rows
+        .iter()
+        .map(|(t, n)| format!("{t} +{n}"))
+        .collect();
+    out(format!(
+        "ingest {what}: read {}, landed {}, unchanged {}, rejected {}{}",
+        summary.read,
+        summary.landed,
+        summary.unchanged,
+        summary.rejected(),
+        if rows.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", rows.join(", "))
+        }
+    ))
+}
+
+fn eprintln_line(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// 0 when nothing was rejected, 2 otherwise.
+pub fn exit_code(summary: &Summary) -> ExitCode {
+    if summary.rejected() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}

@@ -1,0 +1,165 @@
+//! The `vexlake` command line: argument parsing and one module per command. Commands hold no
+//! domain logic; they validate flags, call the library and print.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tracing_subscriber::EnvFilter;
+
+use crate::error::{EngineError, Result};
+use crate::lake::Lake;
+use crate::session::SessionOptions;
+
+pub mod demo;
+pub mod evaluate;
+pub mod ingest;
+pub mod init;
+pub mod sql;
+
+const ABOUT: &str = "vexlake: a supply-chain security lakehouse.
+
+SBOMs, vulnerability advisories and VEX statements land as Delta Lake tables; policy evaluation
+is SQL on Apache DataFusion; every evaluation commits its findings as a new table version.";
+
+const AFTER_HELP: &str = "Start here:
+  vexlake demo                                  the bundled sample, end to end
+  vexlake ingest sbom bom.cdx.json              an SBOM (CycloneDX or SPDX JSON)
+  vexlake ingest advisories osv-dump.zip        OSV advisories (files, directories, .zip)
+  vexlake ingest vex vendor.openvex.json        OpenVEX statements
+  vexlake evaluate --fail-on BLOCK              match, apply VEX and policy, commit findings
+  vexlake sql -c \"select verdict, count(*) from findings group by verdict\"
+
+Exit codes: 0 success; 1 a check you asked for failed (--fail-on); 2 error, or some inputs
+were rejected (the good ones still landed; see the `rejects` table).";
+
+/// The `vexlake` command line.
+#[derive(Debug, Parser)]
+#[command(name = "vexlake", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Where the lake lives: a directory, file:///path or s3://bucket/prefix (S3 settings
+    /// from AWS_ENDPOINT, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ALLOW_HTTP).
+    /// [default: ./lake; for `demo`, a new temporary directory]
+    #[arg(long, global = true, env = "VEXLAKE_LAKE", value_name = "URL")]
+    pub lake: Option<String>,
+
+    /// The tenant whose data commands read and write.
+    #[arg(long, global = true, env = "VEXLAKE_TENANT", default_value = "default", value_name = "NAME")]
+    pub tenant: String,
+
+    /// More logging on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// No progress bars and no summaries on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// DataFusion's target partitions (parallelism of queries); the number of cores by default.
+    #[arg(long, global = true, env = "VEXLAKE_TARGET_PARTITIONS", value_name = "N")]
+    pub target_partitions: Option<usize>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the bundled sample end to end: ingest, evaluate, summarize.
+    Demo(demo::Args),
+    /// Create every table of the lake (safe to repeat).
+    Init,
+    /// Load SBOMs, advisories or VEX documents into the lake.
+    #[command(subcommand)]
+    Ingest(ingest::Command),
+    /// Match components against advisories, apply VEX and the policy, commit the findings.
+    Evaluate(evaluate::Args),
+    /// Query the lake with SQL: -c, -f, or an interactive shell.
+    Sql(sql::Args),
+}
+
+/// What every command gets.
+pub struct Globals {
+    pub lake_location: String,
+    pub tenant: String,
+    pub quiet: bool,
+    pub session: SessionOptions,
+}
+
+impl Globals {
+    pub fn open_lake(&self) -> Result<Lake> {
+        Lake::open(&self.lake_location)
+    }
+}
+
+/// Sets up logging to stderr.
+pub fn init_logging(cli: &Cli) {
+    let default = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn,buoyant_kernel=off,deltalake_core=error",
+        (false, 1) => "info,buoyant_kernel=warn",
+        (false, _) => "debug",
+    };
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .and_then(|v| EnvFilter::try_new(v).ok())
+        .unwrap_or_else(|| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs the parsed command line; the exit code follows DESIGN.md's interface table.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let globals = Globals {
+        lake_location: cli.lake.clone().unwrap_or_else(|| "./lake".into()),
+        tenant: cli.tenant.clone(),
+        quiet: cli.quiet,
+        session: SessionOptions {
+            target_partitions: cli.target_partitions,
+        },
+    };
+    match cli.command {
+        Command::Demo(args) => demo::run(&globals, cli.lake.is_some(), args).await,
+        Command::Init => init::run(&globals).await,
+        Command::Ingest(cmd) => ingest::run(&globals, cmd).await,
+        Command::Evaluate(args) => evaluate::run(&globals, args).await,
+        Command::Sql(args) => sql::run(&globals, args).await,
+    }
+}
+
+/// A progress bar on stderr (hidden when quiet or when stderr is not a terminal).
+pub fn progress(globals: &Globals, label: &str) -> ProgressBar {
+    if globals.quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(label.to_string());
+    bar
+}
+
+/// Whether an error is a closed stdout (`vexlake sql ... | head`), which is not a failure.
+pub fn is_broken_pipe(e: &EngineError) -> bool {
+    matches!(e, EngineError::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Writes a line to stdout, mapping a failure to an engine error.
+pub(crate) fn out(line: impl std::fmt::Display) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}").map_err(|e| EngineError::io("<stdout>", e))
+}
+
+/// Writes a line to stderr unless quiet.
+pub(crate) fn note(globals: &Globals, line: impl std::fmt::Display) {
+    if !globals.quiet {
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+}

@@ -1,0 +1,224 @@
+//! One evaluation run: pin the input tables, run `sql/evaluate.sql`, commit the findings as a
+//! new Delta version of `findings`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::datatypes::{DataType, Field, Schema};
+use arrow::util::display::{ArrayFormatter, FormatOptions};
+use chrono::{DateTime, Utc};
+use datafusion::datasource::MemTable;
+use sha2::{Digest, Sha256};
+use tracing::info_span;
+
+use crate::error::{EngineError, Result};
+use crate::lake::{Lake, Table, conform};
+use crate::session::{self, SessionOptions};
+use crate::sql;
+
+/// The policy a run applies. Until policy files arrive, the shipped default is the pipeline in
+/// `sql/` itself, and its hash covers that text.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub id: String,
+    pub version: String,
+    pub hash: String,
+}
+
+impl Policy {
+    pub fn default_policy() -> Policy {
+        Policy {
+            id: "vexlake-default".into(),
+            version: "1".into(),
+            hash: hex::encode(Sha256::digest(sql::pipeline_text().as_bytes())),
+        }
+    }
+}
+
+/// Settings of one run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub tenant: String,
+    /// The run's clock; `evaluated_at` of every row.
+    pub as_of: DateTime<Utc>,
+    pub policy: Policy,
+    pub session: SessionOptions,
+}
+
+/// What a run produced.
+#[derive(Clone, Debug)]
+pub struct RunReport {
+    /// The new version of `findings`.
+    pub findings_version: u64,
+    pub rows: usize,
+    /// Findings per verdict, PASS..FAIL order.
+    pub by_verdict: BTreeMap<Verdict, usize>,
+    pub determinism_hash: String,
+    pub input_versions: BTreeMap<Table, u64>,
+}
+
+/// A finding's verdict, ordered PASS < WARN < BLOCK < FAIL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Block,
+    Fail,
+}
+
+impl std::str::FromStr for Verdict {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "PASS" => Ok(Verdict::Pass),
+            "WARN" => Ok(Verdict::Warn),
+            "BLOCK" => Ok(Verdict::Block),
+            "FAIL" => Ok(Verdict::Fail),
+            other => Err(format!("unknown verdict {other:?}")),
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Verdict::Pass => "PASS",
+            Verdict::Warn => "WARN",
+            Verdict::Block => "BLOCK",
+            Verdict::Fail => "FAIL",
+        })
+    }
+}
+
+/// Parses an `--as-of` value (RFC 3339).
+pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| EngineError::InvalidTime {
+            value: s.to_string(),
+            reason: format!("{e} (expected RFC 3339, e.g. 2026-01-31T12:00:00Z)"),
+        })
+}
+
+/// The canonical JSON of the input versions: `{"components":3,...}`, keys sorted.
+fn versions_json(versions: &BTreeMap<Table, u64>) -> String {
+    let sorted: BTreeMap<&str, u64> = versions.iter().map(|(t, v)| (t.name(), *v)).collect();
+    serde_json::to_string(&sorted).unwrap_or_default()
+}
+
+fn run_context(opts: &RunOptions, input_versions: &str) -> Result<MemTable> {
+    let ts = DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, Some("UTC".into()));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("tenant", DataType::Utf8, false),
+        Field::new("evaluated_at", ts, false),
+        Field::new("policy_id", DataType::Utf8, false),
+        Field::new("policy_version", DataType::Utf8, false),
+        Field::new("policy_hash", DataType::Utf8, false),
+        Field::new("input_versions", DataType::Utf8, false),
+    ]));
+    let one = |s: &str| Arc::new(StringArray::from(vec![s.to_string()])) as ArrayRef;
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            one(&opts.tenant),
+            Arc::new(
+                TimestampMicrosecondArray::from(vec![opts.as_of.timestamp_micros()])
+                    .with_timezone("UTC"),
+            ),
+            one(&opts.policy.id),
+            one(&opts.policy.version),
+            one(&opts.policy.hash),
+            one(input_versions),
+        ],
+    )?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+/// sha256 over every value of every row, in order, independent of how rows fall into batches.
+fn rows_hash(batches: &[RecordBatch], skip: &str) -> Result<String> {
+    let options = FormatOptions::default().with_null("\u{0}");
+    let mut hasher = Sha256::new();
+    for batch in batches {
+        let formatters = batch
+            .schema()
+            .fields()
+            .iter()
+            .zip(batch.columns())
+            .filter(|(f, _)| f.name() != skip)
+            .map(|(_, c)| ArrayFormatter::try_new(c.as_ref(), &options))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        for row in 0..batch.num_rows() {
+            for f in &formatters {
+                hasher.update(f.value(row).to_string().as_bytes());
+                hasher.update([0x1f]);
+            }
+            hasher.update([0x1e]);
+        }
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Runs the pipeline over the newest version of every input table and commits the findings.
+pub async fn run(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
+    let _span = info_span!("evaluate", tenant = %opts.tenant).entered();
+    lake.init().await?;
+    let mut tables: Vec<Table> = Table::EVALUATION_INPUTS.to_vec();
+    tables.sort();
+    let lake_session = session::open(lake, &tables, &opts.session).await?;
+    let ctx = &lake_session.ctx;
+    sql::register_views(ctx).await?;
+    let input_versions = lake_session.versions.clone();
+    let versions_text = versions_json(&input_versions);
+    ctx.register_table("run_context", Arc::new(run_context(opts, &versions_text)?))?;
+
+    let df = sql::run_last(ctx, sql::EVALUATE).await?;
+    let schema = Table::Findings.schema();
+    let batches: Vec<RecordBatch> = df
+        .collect()
+        .await?
+        .iter()
+        .map(|b| conform(b, &schema))
+        .collect::<Result<_>>()?;
+
+    let mut hasher = Sha256::new();
+    hasher.update(opts.policy.hash.as_bytes());
+    hasher.update([0x1f]);
+    hasher.update(versions_text.as_bytes());
+    hasher.update([0x1f]);
+    hasher.update(rows_hash(&batches, "determinism_hash")?.as_bytes());
+    let determinism_hash = hex::encode(hasher.finalize());
+
+    let idx = schema.index_of("determinism_hash")?;
+    let mut by_verdict = BTreeMap::new();
+    let verdict_idx = schema.index_of("verdict")?;
+    let mut rows = 0;
+    let stamped: Vec<RecordBatch> = batches
+        .into_iter()
+        .map(|b| {
+            rows += b.num_rows();
+            for v in session::string_column(std::slice::from_ref(&b), verdict_idx)? {
+                if let Ok(v) = v.parse::<Verdict>() {
+                    *by_verdict.entry(v).or_insert(0) += 1;
+                }
+            }
+            let mut cols = b.columns().to_vec();
+            cols[idx] = Arc::new(StringArray::from(vec![determinism_hash.clone(); b.num_rows()]));
+            Ok(RecordBatch::try_new(schema.clone(), cols)?)
+        })
+        .collect::<Result<_>>()?;
+    let stamped = if stamped.is_empty() {
+        vec![RecordBatch::new_empty(schema.clone())]
+    } else {
+        stamped
+    };
+    let findings_version = lake.overwrite(Table::Findings, stamped).await?;
+    Ok(RunReport {
+        findings_version,
+        rows,
+        by_verdict,
+        determinism_hash,
+        input_versions,
+    })
+}

@@ -1,0 +1,144 @@
+//! CycloneDX JSON, specVersion 1.2 to 1.6.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Component, ParsedSbom, oci_digest};
+
+const VERSIONS: [&str; 5] = ["1.2", "1.3", "1.4", "1.5", "1.6"];
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Bom {
+    bom_format: String,
+    spec_version: String,
+    serial_number: Option<String>,
+    metadata: Option<Metadata>,
+    #[serde(default)]
+    components: Vec<CdxComponent>,
+    #[serde(default)]
+    dependencies: Vec<Dependency>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    component: Option<CdxComponent>,
+}
+
+#[derive(Deserialize)]
+struct CdxComponent {
+    #[serde(rename = "bom-ref")]
+    bom_ref: Option<String>,
+    #[serde(rename = "type")]
+    ty: Option<String>,
+    group: Option<String>,
+    name: Option<String>,
+    version: Option<String>,
+    purl: Option<String>,
+    cpe: Option<String>,
+    #[serde(default)]
+    licenses: Vec<Value>,
+    #[serde(default)]
+    hashes: Vec<Hash>,
+    #[serde(default)]
+    components: Vec<CdxComponent>,
+}
+
+#[derive(Deserialize)]
+struct Hash {
+    alg: String,
+    content: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Dependency {
+    #[serde(rename = "ref")]
+    reference: String,
+    #[serde(default)]
+    depends_on: Vec<String>,
+}
+
+fn license_names(licenses: &[Value]) -> Vec<String> {
+    licenses
+        .iter()
+        .filter_map(|l| {
+            l.get("expression")
+                .or_else(|| l.pointer("/license/id"))
+                .or_else(|| l.pointer("/license/name"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+fn flatten(components: Vec<CdxComponent>, out: &mut Vec<Component>) {
+    for c in components {
+        let name = match (&c.group, &c.name) {
+            (Some(g), Some(n)) if !g.is_empty() => Some(format!("{g}:{n}")),
+            (_, n) => n.clone(),
+        };
+        let bom_ref = c
+            .bom_ref
+            .clone()
+            .or_else(|| c.purl.clone())
+            .unwrap_or_else(|| format!("#{}", out.len()));
+        out.push(Component {
+            bom_ref,
+            name,
+            version: c.version,
+            purl: c.purl,
+            licenses: license_names(&c.licenses),
+            hashes: c
+                .hashes
+                .iter()
+                .map(|h| format!("{}:{}", h.alg, h.content))
+                .collect(),
+            cpe: c.cpe,
+        });
+        flatten(c.components, out);
+    }
+}
+
+pub fn parse(value: Value) -> Result<ParsedSbom, String> {
+    let bom: Bom = serde_json::from_value(value).map_err(|e| format!("invalid CycloneDX: {e}"))?;
+    if bom.bom_format != "CycloneDX" {
+        return Err(format!("bomFormat is {:?}, expected \"CycloneDX\"", bom.bom_format));
+    }
+    if !VERSIONS.contains(&bom.spec_version.as_str()) {
+        return Err(format!(
+            "unsupported CycloneDX specVersion {:?} (supported: {})",
+            bom.spec_version,
+            VERSIONS.join(", ")
+        ));
+    }
+    let subject = bom.metadata.as_ref().and_then(|m| m.component.as_ref());
+    let image_digest = subject.and_then(|c| {
+        c.purl.as_deref().and_then(oci_digest).or_else(|| {
+            (c.ty.as_deref() == Some("container"))
+                .then(|| c.version.clone())
+                .flatten()
+                .filter(|v| v.starts_with("sha256:"))
+        })
+    });
+    let name = subject.and_then(|c| c.name.clone());
+    let mut components = Vec::new();
+    flatten(bom.components, &mut components);
+    let dependencies = bom
+        .dependencies
+        .into_iter()
+        .flat_map(|d| {
+            let parent = d.reference;
+            d.depends_on.into_iter().map(move |child| (parent.clone(), child))
+        })
+        .collect();
+    Ok(ParsedSbom {
+        format: "cdx-json",
+        spec_version: bom.spec_version,
+        name,
+        serial_number: bom.serial_number,
+        image_digest,
+        components,
+        dependencies,
+    })
+}

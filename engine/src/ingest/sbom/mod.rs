@@ -1,0 +1,216 @@
+//! SBOM ingestion: CycloneDX JSON (1.2–1.6) and SPDX 2.2/2.3 JSON into `artifacts`,
+//! `components` and `dependencies`.
+//!
+//! Written against serde structs of our own rather than `cyclonedx-bom` (which stops at
+//! CycloneDX 1.5) and `spdx-rs` (SPDX 2.3 only, and strict about fields we do not read): we
+//! read only the fields vexlake stores and tolerate everything else, in every version.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use chrono::Utc;
+use indicatif::ProgressBar;
+use serde::Serialize;
+use vexlake_udfs::kernels::purl::Purl;
+
+use super::{Document, Kind, Reject, Summary, collect_documents, sha256_id, ts, write_rejects};
+use crate::error::Result;
+use crate::lake::{Lake, Table, rows_to_batch};
+use crate::session;
+
+pub mod cyclonedx;
+pub mod spdx;
+
+/// A component as an SBOM lists it.
+#[derive(Clone, Debug, Default)]
+pub struct Component {
+    pub bom_ref: String,
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub purl: Option<String>,
+    pub licenses: Vec<String>,
+    pub hashes: Vec<String>,
+    pub cpe: Option<String>,
+}
+
+/// What vexlake keeps of one SBOM document.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedSbom {
+    pub format: &'static str,
+    pub spec_version: String,
+    pub name: Option<String>,
+    pub serial_number: Option<String>,
+    pub image_digest: Option<String>,
+    pub components: Vec<Component>,
+    pub dependencies: Vec<(String, String)>,
+}
+
+/// Reads an SBOM of any supported format.
+pub fn parse(bytes: &[u8]) -> std::result::Result<ParsedSbom, String> {
+    let value = super::parse_json(bytes)?;
+    if value.get("bomFormat").is_some() {
+        cyclonedx::parse(value)
+    } else if value.get("spdxVersion").is_some() {
+        spdx::parse(value)
+    } else if value.get("@context").is_some() && value.get("@graph").is_some() {
+        Err("SPDX 3 JSON-LD is not supported yet: only CycloneDX JSON and SPDX 2.x JSON".into())
+    } else {
+        Err("not an SBOM: neither CycloneDX JSON (bomFormat) nor SPDX JSON (spdxVersion)".into())
+    }
+}
+
+/// The image digest named by an `pkg:oci/...@sha256:...` purl.
+pub fn oci_digest(purl: &str) -> Option<String> {
+    let p = Purl::parse(purl)?;
+    (p.ty == "oci")
+        .then_some(p.version)
+        .flatten()
+        .filter(|v| v.starts_with("sha256:"))
+}
+
+#[derive(Serialize)]
+struct ComponentRow<'a> {
+    tenant: &'a str,
+    sbom_id: &'a str,
+    image_digest: Option<&'a str>,
+    bom_ref: &'a str,
+    view: &'static str,
+    purl: Option<&'a str>,
+    ecosystem: Option<String>,
+    package_key: Option<String>,
+    name: Option<&'a str>,
+    version: Option<String>,
+    source_package: Option<String>,
+    licenses: &'a [String],
+    hashes: &'a [String],
+    cpe: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct DependencyRow<'a> {
+    tenant: &'a str,
+    sbom_id: &'a str,
+    parent: &'a str,
+    child: &'a str,
+}
+
+#[derive(Serialize)]
+struct ArtifactRow<'a> {
+    tenant: &'a str,
+    sbom_id: &'a str,
+    image_digest: Option<&'a str>,
+    format: &'a str,
+    spec_version: &'a str,
+    view: &'static str,
+    document_name: Option<&'a str>,
+    serial_number: Option<&'a str>,
+    source_path: &'a str,
+    blob_path: String,
+    component_count: i64,
+    ingested_at: String,
+}
+
+/// Ingests the SBOMs named by `paths` for `tenant`.
+pub async fn ingest(lake: &Lake, tenant: &str, paths: &[PathBuf], progress: &ProgressBar) -> Result<Summary> {
+    lake.init().await?;
+    let (docs, mut rejects, skipped) = collect_documents(paths, &[".json"]);
+    let known: HashSet<String> = session::string_column(
+        &session::read_columns(lake, Table::Artifacts, tenant, &["sbom_id"]).await?,
+        0,
+    )?
+    .into_iter()
+    .collect();
+    progress.set_length(docs.len() as u64);
+    let mut summary = Summary {
+        read: docs.len(),
+        skipped,
+        ..Summary::default()
+    };
+    let mut seen = HashSet::new();
+    let mut parsed: Vec<(&Document, String, ParsedSbom)> = Vec::new();
+    for doc in &docs {
+        progress.inc(1);
+        let id = sha256_id(&doc.bytes);
+        match parse(&doc.bytes) {
+            Ok(_) if known.contains(&id) || !seen.insert(id.clone()) => summary.unchanged += 1,
+            Ok(sbom) => parsed.push((doc, id, sbom)),
+            Err(reason) => rejects.push(Reject::new(doc, reason)),
+        }
+    }
+
+    let now = ts(Utc::now());
+    let mut component_rows = Vec::new();
+    let mut dependency_rows = Vec::new();
+    let mut artifact_rows = Vec::new();
+    for (doc, id, sbom) in &parsed {
+        let blob_path = format!("blobs/sbom/{}.json", id.replace(':', "-"));
+        lake.put_blob(&blob_path, doc.bytes.clone()).await?;
+        for c in &sbom.components {
+            let purl = c.purl.as_deref().and_then(Purl::parse);
+            component_rows.push(ComponentRow {
+                tenant,
+                sbom_id: id,
+                image_digest: sbom.image_digest.as_deref(),
+                bom_ref: &c.bom_ref,
+                view: "inventory",
+                purl: c.purl.as_deref(),
+                ecosystem: purl.as_ref().and_then(Purl::osv_ecosystem),
+                package_key: purl.as_ref().map(Purl::package_key),
+                name: c.name.as_deref(),
+                version: purl
+                    .as_ref()
+                    .and_then(|p| p.version.clone())
+                    .or_else(|| c.version.clone()),
+                source_package: purl
+                    .as_ref()
+                    .and_then(|p| p.qualifier("upstream").map(str::to_string)),
+                licenses: &c.licenses,
+                hashes: &c.hashes,
+                cpe: c.cpe.as_deref(),
+            });
+        }
+        for (parent, child) in &sbom.dependencies {
+            dependency_rows.push(DependencyRow {
+                tenant,
+                sbom_id: id,
+                parent,
+                child,
+            });
+        }
+        artifact_rows.push(ArtifactRow {
+            tenant,
+            sbom_id: id,
+            image_digest: sbom.image_digest.as_deref(),
+            format: sbom.format,
+            spec_version: &sbom.spec_version,
+            view: "inventory",
+            document_name: sbom.name.as_deref(),
+            serial_number: sbom.serial_number.as_deref(),
+            source_path: &doc.source,
+            blob_path,
+            component_count: sbom.components.len() as i64,
+            ingested_at: now.clone(),
+        });
+    }
+    // Components and edges first, the artifact last: an artifact row means its document landed.
+    if !component_rows.is_empty() {
+        let b = rows_to_batch(Table::Components, &component_rows, vec![])?;
+        lake.append(Table::Components, vec![b]).await?;
+    }
+    if !dependency_rows.is_empty() {
+        let b = rows_to_batch(Table::Dependencies, &dependency_rows, vec![])?;
+        lake.append(Table::Dependencies, vec![b]).await?;
+    }
+    if !artifact_rows.is_empty() {
+        let b = rows_to_batch(Table::Artifacts, &artifact_rows, vec![])?;
+        lake.append(Table::Artifacts, vec![b]).await?;
+    }
+    write_rejects(lake, tenant, Kind::Sbom, &rejects).await?;
+    summary.landed = parsed.len();
+    summary.rows = vec![
+        (Table::Components, component_rows.len()),
+        (Table::Dependencies, dependency_rows.len()),
+    ];
+    summary.rejects = rejects;
+    Ok(summary)
+}

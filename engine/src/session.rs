@@ -1,0 +1,98 @@
+//! One DataFusion session over the lake: every table registered under its name (pinned at the
+//! version loaded when the session opened), every vexlake function, and the analyst views.
+
+use std::collections::BTreeMap;
+
+use arrow::array::RecordBatch;
+use datafusion::execution::config::SessionConfig;
+use datafusion::prelude::{SessionContext, col, lit};
+use deltalake::DeltaTable;
+
+use crate::error::Result;
+use crate::lake::{Lake, Table};
+use crate::sql;
+
+/// Session settings the CLI may change.
+#[derive(Clone, Debug, Default)]
+pub struct SessionOptions {
+    /// DataFusion's `target_partitions`; the number of cores when not set.
+    pub target_partitions: Option<usize>,
+}
+
+/// A session and the Delta version of every lake table it registered.
+pub struct LakeSession {
+    pub ctx: SessionContext,
+    pub versions: BTreeMap<Table, u64>,
+}
+
+/// A bare session with vexlake's functions and no tables.
+pub fn context(options: &SessionOptions) -> SessionContext {
+    let mut config = SessionConfig::new().with_information_schema(true);
+    if let Some(n) = options.target_partitions {
+        config = config.with_target_partitions(n.max(1));
+    }
+    let ctx = SessionContext::new_with_config(config);
+    for udf in vexlake_udfs::all_scalar_functions() {
+        ctx.register_udf(udf.as_ref().clone());
+    }
+    ctx
+}
+
+/// Registers `table` (at the version it was loaded at) in `ctx` under `name`.
+pub async fn register(ctx: &SessionContext, name: &str, table: &DeltaTable) -> Result<()> {
+    table.update_datafusion_session(&ctx.state())?;
+    let provider = table.table_provider().await?;
+    ctx.register_table(name, provider)?;
+    Ok(())
+}
+
+/// Opens a session over `tables` of the lake (each at its newest version) and the analyst views.
+pub async fn open(lake: &Lake, tables: &[Table], options: &SessionOptions) -> Result<LakeSession> {
+    let ctx = context(options);
+    if let Some((url, store)) = lake.object_store() {
+        ctx.register_object_store(&url, store);
+    }
+    let mut versions = BTreeMap::new();
+    for &t in tables {
+        let table = lake.load(t).await?;
+        versions.insert(t, table.version().unwrap_or_default());
+        register(&ctx, t.name(), &table).await?;
+    }
+    if tables.len() == Table::ALL.len() {
+        sql::register_views(&ctx).await?;
+    }
+    Ok(LakeSession { ctx, versions })
+}
+
+/// Reads `columns` of `table` for one tenant (used by ingestion to find what is already there).
+pub async fn read_columns(lake: &Lake, table: Table, tenant: &str, columns: &[&str]) -> Result<Vec<RecordBatch>> {
+    let ctx = context(&SessionOptions::default());
+    if let Some((url, store)) = lake.object_store() {
+        ctx.register_object_store(&url, store);
+    }
+    let loaded = lake.load(table).await?;
+    register(&ctx, table.name(), &loaded).await?;
+    let df = ctx
+        .table(table.name())
+        .await?
+        .filter(col("tenant").eq(lit(tenant)))?
+        .select_columns(columns)?;
+    Ok(df.collect().await?)
+}
+
+/// Convenience for tests and tools: a session over every table of the lake.
+pub async fn open_all(lake: &Lake, options: &SessionOptions) -> Result<LakeSession> {
+    open(lake, &Table::ALL, options).await
+}
+
+/// The string values of column `i` over `batches` (NULLs skipped).
+pub fn string_column(batches: &[RecordBatch], i: usize) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for b in batches {
+        let c = arrow::compute::cast(b.column(i), &arrow::datatypes::DataType::Utf8)?;
+        let s = arrow::array::AsArray::as_string::<i32>(&c);
+        out.extend(s.iter().flatten().map(str::to_string));
+    }
+    Ok(out)
+}
+

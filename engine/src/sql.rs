@@ -1,0 +1,74 @@
+//! The SQL files of `sql/`, compiled into the binary, and a runner for multi-statement text.
+
+use datafusion::dataframe::DataFrame;
+use datafusion::prelude::SessionContext;
+use datafusion::sql::parser::DFParser;
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+
+use crate::error::Result;
+
+macro_rules! sql_file {
+    ($path:literal) => {
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../sql/", $path))
+    };
+}
+
+/// Analyst views, registered in every session over the whole lake: (name, file text).
+pub const VIEWS: &[(&str, &str)] = &[(
+    "advisories_current",
+    sql_file!("views/advisories_current.sql"),
+)];
+
+/// The evaluation pipeline: views over the pinned inputs and `run_context`, ending in the query
+/// whose rows become the new version of `findings`.
+pub const EVALUATE: &str = sql_file!("evaluate.sql");
+
+/// Queries behind `vexlake demo`'s summary.
+pub mod demo {
+    pub const BY_VERDICT: &str = sql_file!("demo/by_verdict.sql");
+    pub const BY_SEVERITY: &str = sql_file!("demo/by_severity.sql");
+    pub const TOP_FINDINGS: &str = sql_file!("demo/top_findings.sql");
+    /// Queries the demo suggests to the user.
+    pub const TRY_NEXT: &str = sql_file!("demo/try_next.sql");
+}
+
+/// Splits `text` into statements and runs each in `ctx`, returning one DataFrame per statement
+/// (DDL such as `CREATE VIEW` or `CREATE EXTERNAL TABLE` is carried out and gives an empty one).
+pub async fn run_script(ctx: &SessionContext, text: &str) -> Result<Vec<DataFrame>> {
+    let statements = DFParser::parse_sql_with_dialect(text, &GenericDialect {})?;
+    let mut out = Vec::with_capacity(statements.len());
+    for statement in statements {
+        let plan = ctx.state().statement_to_plan(statement).await?;
+        out.push(ctx.execute_logical_plan(plan).await?);
+    }
+    Ok(out)
+}
+
+/// Runs `text` and returns the DataFrame of its last statement.
+pub async fn run_last(ctx: &SessionContext, text: &str) -> Result<DataFrame> {
+    let mut frames = run_script(ctx, text).await?;
+    match frames.pop() {
+        Some(df) => Ok(df),
+        None => Err(datafusion::error::DataFusionError::Plan("empty SQL script".into()).into()),
+    }
+}
+
+/// Registers the analyst views of [`VIEWS`].
+pub async fn register_views(ctx: &SessionContext) -> Result<()> {
+    for (_, text) in VIEWS {
+        run_script(ctx, text).await?;
+    }
+    Ok(())
+}
+
+/// The text every policy hash covers: the pipeline and the views it reads.
+pub fn pipeline_text() -> String {
+    let mut s = String::from(EVALUATE);
+    for (name, text) in VIEWS {
+        s.push_str("\n-- view ");
+        s.push_str(name);
+        s.push('\n');
+        s.push_str(text);
+    }
+    s
+}

@@ -1,0 +1,156 @@
+-- The evaluation pipeline (DESIGN.md, "Evaluation as SQL"), first cut.
+--
+-- Inputs: the lake tables pinned at the versions the run loaded, and `run_context`, a one-row
+-- table with the run's tenant, clock (`evaluated_at`, from --as-of), policy identity and the
+-- input table versions. The last statement's rows, in their order, become the new version of
+-- `findings`.
+
+-- 1. Components of the tenant's SBOMs that can be matched: a purl, a package key, a version.
+CREATE OR REPLACE VIEW eval_components AS
+SELECT c.tenant,
+       coalesce(c.image_digest, c.sbom_id) AS subject,
+       c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package_key,
+       c.name AS package, c.version
+FROM components c
+JOIN run_context r ON c.tenant = r.tenant
+WHERE c.view = 'inventory'
+  AND c.package_key IS NOT NULL
+  AND c.version IS NOT NULL;
+
+-- 2. Linksets of the latest, non-withdrawn revision of each advisory.
+CREATE OR REPLACE VIEW eval_affected AS
+SELECT a.tenant, a.source, a.advisory_id, a.revision, a.ecosystem, a.package_key,
+       a.ranges, a.versions
+FROM advisory_affected a
+JOIN advisories_current ac
+  ON a.tenant = ac.tenant AND a.source = ac.source
+ AND a.advisory_id = ac.advisory_id AND a.revision = ac.revision
+JOIN run_context r ON a.tenant = r.tenant;
+
+-- 3. Matches: same package key, compatible ecosystem (an advisory without a release matches
+--    every release of its family; families never cross), version in a range or listed.
+--    match_level 2 = affected, 1 = undecidable (an *unknown* finding), 0 = not affected.
+CREATE OR REPLACE VIEW eval_matches AS
+SELECT c.tenant, c.subject, c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package,
+       c.version, c.package_key, a.source, a.advisory_id, a.revision,
+       max(CASE
+             WHEN coalesce(array_has(a.versions, c.version), false)
+               OR version_in_range(a.ecosystem, c.version, a.ranges) THEN 2
+             WHEN version_in_range(a.ecosystem, c.version, a.ranges) IS NULL THEN 1
+             ELSE 0
+           END) AS match_level
+FROM eval_components c
+JOIN eval_affected a
+  ON c.tenant = a.tenant AND c.package_key = a.package_key
+WHERE split_part(a.ecosystem, ':', 1) = split_part(c.ecosystem, ':', 1)
+  AND (a.ecosystem = c.ecosystem
+       OR strpos(a.ecosystem, ':') = 0
+       OR strpos(c.ecosystem, ':') = 0)
+GROUP BY c.tenant, c.subject, c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package,
+         c.version, c.package_key, a.source, a.advisory_id, a.revision
+HAVING max(CASE
+             WHEN coalesce(array_has(a.versions, c.version), false)
+               OR version_in_range(a.ecosystem, c.version, a.ranges) THEN 2
+             WHEN version_in_range(a.ecosystem, c.version, a.ranges) IS NULL THEN 1
+             ELSE 0
+           END) > 0;
+
+-- 4. The highest CVSS base score among each advisory revision's vectors.
+CREATE OR REPLACE VIEW eval_cvss AS
+SELECT tenant, source, advisory_id, revision, max(cvss_base_score(sev['score'])) AS cvss_score
+FROM (
+    SELECT tenant, source, advisory_id, revision, unnest(severities) AS sev
+    FROM advisories_current
+) s
+GROUP BY tenant, source, advisory_id, revision;
+
+-- 5. Matches with their advisory's aliases, summary and severity.
+CREATE OR REPLACE VIEW eval_candidates AS
+SELECT m.*, o.aliases, o.summary, s.cvss_score,
+       CASE
+         WHEN s.cvss_score >= 9.0 THEN 'critical'
+         WHEN s.cvss_score >= 7.0 THEN 'high'
+         WHEN s.cvss_score >= 4.0 THEN 'medium'
+         WHEN s.cvss_score > 0.0 THEN 'low'
+         WHEN s.cvss_score = 0.0 THEN 'none'
+         WHEN lower(o.database_severity) IN ('critical', 'high', 'medium', 'low')
+           THEN lower(o.database_severity)
+         WHEN lower(o.database_severity) = 'moderate' THEN 'medium'
+         ELSE 'unknown'
+       END AS severity
+FROM eval_matches m
+JOIN advisories_current o
+  ON m.tenant = o.tenant AND m.source = o.source
+ AND m.advisory_id = o.advisory_id AND m.revision = o.revision
+LEFT JOIN eval_cvss s
+  ON m.tenant = s.tenant AND m.source = s.source
+ AND m.advisory_id = s.advisory_id AND m.revision = s.revision;
+
+-- 6. VEX statements that speak about a candidate: the vulnerability by its id or any alias,
+--    the product by package key, and the version when the statement names one. First cut of
+--    consensus: the newest statement wins (the K4 lattice replaces this).
+CREATE OR REPLACE VIEW eval_vex_hits AS
+SELECT f.tenant, f.subject, f.purl, f.source, f.advisory_id,
+       v.status, v.justification, v.issuer, v.statement_id,
+       row_number() OVER (
+           PARTITION BY f.tenant, f.subject, f.purl, f.source, f.advisory_id
+           ORDER BY v.statement_timestamp DESC NULLS LAST, v.statement_id
+       ) AS vex_rank
+FROM (
+    SELECT tenant, subject, purl, package_key, version, source, advisory_id,
+           unnest(array_append(aliases, advisory_id)) AS fid
+    FROM eval_candidates
+) f
+JOIN (
+    SELECT s.*, unnest(array_append(s.aliases, s.vulnerability_id)) AS vid
+    FROM vex_statements s
+) v
+  ON f.tenant = v.tenant AND f.fid = v.vid AND f.package_key = v.product_key
+WHERE v.product_version IS NULL OR v.product_version = f.version;
+
+-- 7. The default policy's rules, first match wins.
+CREATE OR REPLACE VIEW eval_ruled AS
+SELECT c.*, v.status AS vex_status, v.justification AS vex_justification,
+       v.issuer AS vex_issuer, v.statement_id AS vex_statement_id,
+       CASE
+         WHEN v.status IN ('not_affected', 'fixed') THEN 'vex-' || v.status
+         WHEN v.status = 'under_investigation' THEN 'vex-under-investigation'
+         WHEN c.match_level = 1 THEN 'unknown-match'
+         WHEN c.severity = 'critical' THEN 'severity-critical'
+         WHEN c.severity = 'high' THEN 'severity-high'
+         WHEN c.severity = 'unknown' THEN 'severity-unknown'
+         ELSE 'severity-' || c.severity
+       END AS rule
+FROM eval_candidates c
+LEFT JOIN eval_vex_hits v
+  ON c.tenant = v.tenant AND c.subject = v.subject AND c.purl = v.purl
+ AND c.source = v.source AND c.advisory_id = v.advisory_id AND v.vex_rank = 1;
+
+-- 8. The findings, in their canonical order.
+SELECT c.tenant,
+       encode(sha256(concat_ws(chr(31), c.tenant, c.subject, c.purl, c.advisory_id)), 'hex')
+         AS finding_key,
+       c.subject, c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package, c.version,
+       c.advisory_id AS vulnerability_id, c.source, c.revision AS advisory_revision,
+       c.aliases, c.summary,
+       CASE WHEN c.match_level = 2 THEN 'affected' ELSE 'unknown' END AS match_state,
+       c.cvss_score, c.severity,
+       CASE
+         WHEN c.rule IN ('vex-not_affected', 'vex-fixed') THEN 'PASS'
+         WHEN c.rule = 'severity-critical' THEN 'FAIL'
+         WHEN c.rule = 'severity-high' THEN 'BLOCK'
+         ELSE 'WARN'
+       END AS verdict,
+       c.vex_status, c.vex_justification, c.vex_issuer, c.vex_statement_id,
+       make_array(
+         'match:' || CASE WHEN c.match_level = 2 THEN 'affected' ELSE 'unknown' END,
+         'severity:' || c.severity
+           || coalesce(' (cvss ' || CAST(c.cvss_score AS VARCHAR) || ')', ''),
+         'vex:' || coalesce(c.vex_status || ' by ' || coalesce(c.vex_issuer, 'unknown issuer'),
+                            'none'),
+         'rule:' || c.rule
+       ) AS explained_trace,
+       r.policy_id, r.policy_version, r.policy_hash, r.input_versions, r.evaluated_at
+FROM eval_ruled c
+CROSS JOIN run_context r
+ORDER BY c.tenant, r.policy_id, vulnerability_id, c.purl, c.source, c.subject;

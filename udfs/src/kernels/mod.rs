@@ -1,0 +1,6 @@
+//! Plain-Rust domain logic, free of Arrow: the SQL functions are thin adapters over these.
+
+pub mod cvss;
+pub mod osv_range;
+pub mod purl;
+pub mod version;

@@ -1,0 +1,161 @@
+//! Semantic Versioning 2.0.0 (<https://semver.org>), as Go modules, crates.io and npm use it.
+//!
+//! Tolerated beyond the letter of the spec: a leading `v` (Go writes `v1.2.3`), and a core of
+//! one or two numbers (`1.2` reads as `1.2.0`). Build metadata (`+incompatible`) is ignored
+//! for ordering, as the spec requires.
+
+use std::cmp::Ordering;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Ident {
+    Numeric(u64),
+    Alpha(String),
+}
+
+impl Ord for Ident {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Ident::Numeric(a), Ident::Numeric(b)) => a.cmp(b),
+            (Ident::Numeric(_), Ident::Alpha(_)) => Ordering::Less,
+            (Ident::Alpha(_), Ident::Numeric(_)) => Ordering::Greater,
+            (Ident::Alpha(a), Ident::Alpha(b)) => a.as_bytes().cmp(b.as_bytes()),
+        }
+    }
+}
+
+impl PartialOrd for Ident {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SemVer {
+    pub major: u64,
+    pub minor: u64,
+    pub patch: u64,
+    pub pre: Vec<Ident>,
+}
+
+impl SemVer {
+    pub fn parse(s: &str) -> Option<SemVer> {
+        let s = s.trim();
+        let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
+        let s = s.split_once('+').map_or(s, |(v, _build)| v);
+        let (core, pre) = match s.split_once('-') {
+            Some((core, pre)) => (core, Some(pre)),
+            None => (s, None),
+        };
+        let mut nums = [0u64; 3];
+        let mut count = 0;
+        for part in core.split('.') {
+            if count == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            nums[count] = part.parse().ok()?;
+            count += 1;
+        }
+        if count == 0 {
+            return None;
+        }
+        let pre = match pre {
+            None => Vec::new(),
+            Some(pre) => pre
+                .split('.')
+                .map(|id| {
+                    if id.is_empty()
+                        || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    {
+                        None
+                    } else if id.bytes().all(|b| b.is_ascii_digit()) {
+                        id.parse().ok().map(Ident::Numeric)
+                    } else {
+                        Some(Ident::Alpha(id.to_string()))
+                    }
+                })
+                .collect::<Option<Vec<_>>>()?,
+        };
+        Some(SemVer {
+            major: nums[0],
+            minor: nums[1],
+            patch: nums[2],
+            pre,
+        })
+    }
+}
+
+impl Ord for SemVer {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.major, self.minor, self.patch)
+            .cmp(&(other.major, other.minor, other.patch))
+            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                (false, false) => self.pre.cmp(&other.pre),
+            })
+    }
+}
+
+impl PartialOrd for SemVer {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn lt(a: &str, b: &str) {
+        let (pa, pb) = (SemVer::parse(a).unwrap(), SemVer::parse(b).unwrap());
+        assert!(pa < pb, "{a} < {b}");
+    }
+
+    #[test]
+    fn spec_precedence_examples() {
+        // The precedence chain given in section 11 of the SemVer 2.0.0 spec.
+        let chain = [
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-alpha.beta",
+            "1.0.0-beta",
+            "1.0.0-beta.2",
+            "1.0.0-beta.11",
+            "1.0.0-rc.1",
+            "1.0.0",
+            "2.0.0",
+            "2.1.0",
+            "2.1.1",
+        ];
+        for w in chain.windows(2) {
+            lt(w[0], w[1]);
+        }
+    }
+
+    #[test]
+    fn go_forms() {
+        lt("v0.0.0-20200101000000-abcdef", "v0.0.1");
+        assert_eq!(
+            SemVer::parse("v2.0.0+incompatible"),
+            SemVer::parse("2.0.0")
+        );
+        assert!(SemVer::parse("1.x").is_none());
+        assert!(SemVer::parse("").is_none());
+        assert!(SemVer::parse("1.2.3.4").is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn antisymmetric_and_transitive(
+            a in "[0-3]\\.[0-3]\\.[0-3](-(alpha|beta|[0-9])(\\.[0-9a-c])?)?",
+            b in "[0-3]\\.[0-3]\\.[0-3](-(alpha|beta|[0-9])(\\.[0-9a-c])?)?",
+            c in "[0-3]\\.[0-3]\\.[0-3](-(alpha|beta|[0-9])(\\.[0-9a-c])?)?",
+        ) {
+            let (a, b, c) = (SemVer::parse(&a).unwrap(), SemVer::parse(&b).unwrap(), SemVer::parse(&c).unwrap());
+            prop_assert_eq!(a.cmp(&b), b.cmp(&a).reverse());
+            if a <= b && b <= c { prop_assert!(a <= c); }
+        }
+    }
+}

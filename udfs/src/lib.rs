@@ -1,0 +1,40 @@
+//! vexlake's SQL functions for Apache DataFusion.
+//!
+//! The domain logic lives in plain Rust under [`kernels`] (version schemes, OSV ranges, package
+//! URLs, CVSS); the modules [`version`], [`purl`] and [`cvss`] hold one SQL function per file,
+//! each a thin Arrow adapter over a kernel. This crate does no I/O.
+//!
+//! ```
+//! use vexlake_udfs::kernels::version::{compare, Scheme};
+//! use std::cmp::Ordering;
+//! assert_eq!(compare(Scheme::Semver, "1.2.3", "1.10.0"), Some(Ordering::Less));
+//! ```
+
+use std::sync::Arc;
+
+use datafusion_common::Result;
+use datafusion_expr::ScalarUDF;
+use datafusion_expr::registry::FunctionRegistry;
+
+mod adapter;
+pub mod cvss;
+pub mod kernels;
+pub mod purl;
+pub mod version;
+
+/// Every scalar function this crate provides.
+pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
+    version::functions()
+        .into_iter()
+        .chain(purl::functions())
+        .chain(cvss::functions())
+        .collect()
+}
+
+/// Registers every function of this crate with `registry` (a `SessionContext` or `SessionState`).
+pub fn register_all(registry: &mut dyn FunctionRegistry) -> Result<()> {
+    for udf in all_scalar_functions() {
+        registry.register_udf(udf)?;
+    }
+    Ok(())
+}

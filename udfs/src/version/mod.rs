@@ -1,0 +1,17 @@
+//! Version functions: `version_in_range`, `version_cmp`.
+
+use std::sync::Arc;
+
+use datafusion_expr::ScalarUDF;
+
+pub mod version_cmp;
+pub mod version_in_range;
+
+pub use version_in_range::ranges_data_type;
+
+pub fn functions() -> Vec<Arc<ScalarUDF>> {
+    vec![
+        Arc::new(ScalarUDF::from(version_in_range::VersionInRangeFunc::new())),
+        Arc::new(ScalarUDF::from(version_cmp::VersionCmpFunc::new())),
+    ]
+}

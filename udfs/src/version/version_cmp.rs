@@ -1,0 +1,83 @@
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Int32Array};
+use arrow::datatypes::DataType;
+use datafusion_common::Result;
+use datafusion_expr::{
+    ColumnarValue, Documentation, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
+use datafusion_macros::user_doc;
+
+use crate::adapter;
+use crate::kernels::version::{Scheme, compare};
+
+#[user_doc(
+    doc_section(label = "vexlake Version Functions"),
+    description = "Compares two versions of a package in an OSV ecosystem: -1, 0 or 1. NULL when either version cannot be read under the ecosystem's scheme.",
+    syntax_example = "version_cmp(ecosystem, a, b)",
+    sql_example = r#"```sql
+> select version_cmp('Go', 'v1.2.3', 'v1.10.0');
++------------------------------------------------------+
+| version_cmp(Utf8("Go"),Utf8("v1.2.3"),Utf8("v1.10.0")) |
++------------------------------------------------------+
+| -1                                                   |
++------------------------------------------------------+
+```"#,
+    argument(name = "ecosystem", description = "OSV ecosystem, e.g. `Go`, `PyPI`, `Debian:12`."),
+    argument(name = "a", description = "First version."),
+    argument(name = "b", description = "Second version.")
+)]
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct VersionCmpFunc {
+    signature: Signature,
+}
+
+impl Default for VersionCmpFunc {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl VersionCmpFunc {
+    pub fn new() -> Self {
+        Self {
+            signature: Signature::user_defined(Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for VersionCmpFunc {
+    fn name(&self) -> &str {
+        "version_cmp"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        if arg_types.len() != 3 {
+            return datafusion_common::plan_err!(
+                "version_cmp expects 3 arguments (ecosystem, a, b), got {}",
+                arg_types.len()
+            );
+        }
+        adapter::coerce_strings(self.name(), arg_types)
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Int32)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        adapter::map_str3(
+            &args.args,
+            |eco, a, b| compare(Scheme::for_ecosystem(eco), a, b).map(|o| o as i32),
+            |v| Arc::new(Int32Array::from(v)) as ArrayRef,
+        )
+    }
+
+    fn documentation(&self) -> Option<&Documentation> {
+        self.doc()
+    }
+}
