@@ -6,13 +6,15 @@
 -- `findings`.
 
 -- 1. Components of the tenant's SBOMs that can be matched: a purl, a package key, a version.
+--    subject_key is the package key of what the SBOM describes (for VEX product scope).
 CREATE OR REPLACE VIEW eval_components AS
 SELECT c.tenant,
        coalesce(c.image_digest, c.sbom_id) AS subject,
        c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package_key,
-       c.name AS package, c.version
+       c.name AS package, c.version, d.subject_key
 FROM components c
 JOIN run_context r ON c.tenant = r.tenant
+LEFT JOIN artifacts d ON c.tenant = d.tenant AND c.sbom_id = d.sbom_id
 WHERE c.view = 'inventory'
   AND c.package_key IS NOT NULL
   AND c.version IS NOT NULL;
@@ -32,7 +34,7 @@ JOIN run_context r ON a.tenant = r.tenant;
 --    match_level 2 = affected, 1 = undecidable (an *unknown* finding), 0 = not affected.
 CREATE OR REPLACE VIEW eval_matches AS
 SELECT c.tenant, c.subject, c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package,
-       c.version, c.package_key, a.source, a.advisory_id, a.revision,
+       c.version, c.package_key, c.subject_key, a.source, a.advisory_id, a.revision,
        max(CASE
              WHEN coalesce(array_has(a.versions, c.version), false)
                OR version_in_range(a.ecosystem, c.version, a.ranges) THEN 2
@@ -47,7 +49,7 @@ WHERE split_part(a.ecosystem, ':', 1) = split_part(c.ecosystem, ':', 1)
        OR strpos(a.ecosystem, ':') = 0
        OR strpos(c.ecosystem, ':') = 0)
 GROUP BY c.tenant, c.subject, c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package,
-         c.version, c.package_key, a.source, a.advisory_id, a.revision
+         c.version, c.package_key, c.subject_key, a.source, a.advisory_id, a.revision
 HAVING max(CASE
              WHEN coalesce(array_has(a.versions, c.version), false)
                OR version_in_range(a.ecosystem, c.version, a.ranges) THEN 2
@@ -86,9 +88,10 @@ LEFT JOIN eval_cvss s
   ON m.tenant = s.tenant AND m.source = s.source
  AND m.advisory_id = s.advisory_id AND m.revision = s.revision;
 
--- 6. VEX statements that speak about a candidate: the vulnerability by its id or any alias,
---    the product by package key, and the version when the statement names one. First cut of
---    consensus: the newest statement wins (the K4 lattice replaces this).
+-- 6. VEX statements that speak about a candidate: the vulnerability by its id or any alias;
+--    the package as the statement's product, or as a subcomponent of a product that is what
+--    the SBOM describes; the version when the statement names one. First cut of consensus:
+--    the newest statement wins (the K4 lattice replaces this).
 CREATE OR REPLACE VIEW eval_vex_hits AS
 SELECT f.tenant, f.subject, f.purl, f.source, f.advisory_id,
        v.status, v.justification, v.issuer, v.statement_id,
@@ -97,7 +100,7 @@ SELECT f.tenant, f.subject, f.purl, f.source, f.advisory_id,
            ORDER BY v.statement_timestamp DESC NULLS LAST, v.statement_id
        ) AS vex_rank
 FROM (
-    SELECT tenant, subject, purl, package_key, version, source, advisory_id,
+    SELECT tenant, subject, subject_key, purl, package_key, version, source, advisory_id,
            unnest(array_append(aliases, advisory_id)) AS fid
     FROM eval_candidates
 ) f
@@ -105,8 +108,10 @@ JOIN (
     SELECT s.*, unnest(array_append(s.aliases, s.vulnerability_id)) AS vid
     FROM vex_statements s
 ) v
-  ON f.tenant = v.tenant AND f.fid = v.vid AND f.package_key = v.product_key
-WHERE v.product_version IS NULL OR v.product_version = f.version;
+  ON f.tenant = v.tenant AND f.fid = v.vid
+WHERE ((v.subcomponent_key IS NULL AND v.product_key = f.package_key)
+       OR (v.subcomponent_key = f.package_key AND v.product_key = f.subject_key))
+  AND (v.target_version IS NULL OR v.target_version = f.version);
 
 -- 7. The default policy's rules, first match wins.
 CREATE OR REPLACE VIEW eval_ruled AS

@@ -1,6 +1,6 @@
 -- Which packages carry the most findings?
 SELECT package, count(*) AS findings FROM findings GROUP BY package ORDER BY findings DESC LIMIT 5;
--- Which findings did VEX statements settle, and why?
-SELECT vulnerability_id, package, vex_status, vex_justification, vex_issuer FROM findings WHERE vex_status IS NOT NULL;
+-- Which images and SBOMs are worst off?
+SELECT subject, count(*) AS findings, sum(CASE WHEN verdict IN ('FAIL', 'BLOCK') THEN 1 ELSE 0 END) AS blocking FROM findings GROUP BY subject ORDER BY blocking DESC;
 -- How did a finding come to its verdict?
 SELECT vulnerability_id, package, verdict, explained_trace FROM findings ORDER BY cvss_score DESC NULLS LAST LIMIT 3;

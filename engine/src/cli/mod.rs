@@ -96,7 +96,7 @@ impl Globals {
 /// Sets up logging to stderr.
 pub fn init_logging(cli: &Cli) {
     let default = match (cli.quiet, cli.verbose) {
-        (true, _) => "error",
+        (true, _) => "error,buoyant_kernel=off",
         (false, 0) => "warn,buoyant_kernel=off,deltalake_core=error",
         (false, 1) => "info,buoyant_kernel=warn",
         (false, _) => "debug",

@@ -46,8 +46,9 @@ impl Table {
     ];
 
     /// The tables an evaluation run reads (and records in `input_versions`).
-    pub const EVALUATION_INPUTS: [Table; 8] = [
+    pub const EVALUATION_INPUTS: [Table; 9] = [
         Table::Images,
+        Table::Artifacts,
         Table::Components,
         Table::AdvisoryObservations,
         Table::AdvisoryAffected,
@@ -192,6 +193,8 @@ fn build(table: Table) -> Schema {
             utf8("view"),
             utf8("document_name"),
             utf8("serial_number"),
+            utf8("subject_purl"),
+            utf8("subject_key"),
             utf8("source_path"),
             utf8("blob_path"),
             int64("component_count"),
@@ -267,9 +270,10 @@ fn build(table: Table) -> Schema {
             utf8("vulnerability_id"),
             strings("aliases"),
             utf8("product_purl"),
-            utf8("subcomponent_purl"),
             utf8("product_key"),
-            utf8("product_version"),
+            utf8("subcomponent_purl"),
+            utf8("subcomponent_key"),
+            utf8("target_version"),
             utf8("status"),
             utf8("justification"),
             utf8("impact_statement"),

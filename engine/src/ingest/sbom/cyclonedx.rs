@@ -122,6 +122,7 @@ pub fn parse(value: Value) -> Result<ParsedSbom, String> {
         })
     });
     let name = subject.and_then(|c| c.name.clone());
+    let subject_purl = subject.and_then(|c| c.purl.clone());
     let mut components = Vec::new();
     flatten(bom.components, &mut components);
     let dependencies = bom
@@ -138,6 +139,7 @@ pub fn parse(value: Value) -> Result<ParsedSbom, String> {
         name,
         serial_number: bom.serial_number,
         image_digest,
+        subject_purl,
         components,
         dependencies,
     })

@@ -41,6 +41,8 @@ pub struct ParsedSbom {
     pub name: Option<String>,
     pub serial_number: Option<String>,
     pub image_digest: Option<String>,
+    /// The purl of what the SBOM describes (CycloneDX metadata.component, SPDX DESCRIBES).
+    pub subject_purl: Option<String>,
     pub components: Vec<Component>,
     pub dependencies: Vec<(String, String)>,
 }
@@ -104,6 +106,8 @@ struct ArtifactRow<'a> {
     view: &'static str,
     document_name: Option<&'a str>,
     serial_number: Option<&'a str>,
+    subject_purl: Option<&'a str>,
+    subject_key: Option<String>,
     source_path: &'a str,
     blob_path: String,
     component_count: i64,
@@ -186,6 +190,12 @@ pub async fn ingest(lake: &Lake, tenant: &str, paths: &[PathBuf], progress: &Pro
             view: "inventory",
             document_name: sbom.name.as_deref(),
             serial_number: sbom.serial_number.as_deref(),
+            subject_purl: sbom.subject_purl.as_deref(),
+            subject_key: sbom
+                .subject_purl
+                .as_deref()
+                .and_then(Purl::parse)
+                .map(|p| p.package_key()),
             source_path: &doc.source,
             blob_path,
             component_count: sbom.components.len() as i64,

@@ -11,6 +11,8 @@ struct Document {
     name: Option<String>,
     document_namespace: Option<String>,
     #[serde(default)]
+    document_describes: Vec<String>,
+    #[serde(default)]
     packages: Vec<Package>,
     #[serde(default)]
     relationships: Vec<Relationship>,
@@ -69,6 +71,18 @@ pub fn parse(value: serde_json::Value) -> Result<ParsedSbom, String> {
         ));
     }
     let mut image_digest = None;
+    let described: Vec<String> = doc
+        .document_describes
+        .iter()
+        .cloned()
+        .chain(
+            doc.relationships
+                .iter()
+                .filter(|r| r.relationship_type == "DESCRIBES")
+                .map(|r| r.related_spdx_element.clone()),
+        )
+        .collect();
+    let mut subject_purl = None;
     let components = doc
         .packages
         .into_iter()
@@ -80,6 +94,9 @@ pub fn parse(value: serde_json::Value) -> Result<ParsedSbom, String> {
                 .map(|r| r.reference_locator.clone());
             if image_digest.is_none() {
                 image_digest = purl.as_deref().and_then(oci_digest);
+            }
+            if subject_purl.is_none() && described.contains(&p.spdx_id) {
+                subject_purl = purl.clone();
             }
             let cpe = p
                 .external_refs
@@ -123,6 +140,7 @@ pub fn parse(value: serde_json::Value) -> Result<ParsedSbom, String> {
         name: doc.name,
         serial_number: doc.document_namespace,
         image_digest,
+        subject_purl,
         components,
         dependencies,
     })

@@ -63,9 +63,11 @@ pub struct StatementRow {
     pub vulnerability_id: String,
     pub aliases: Vec<String>,
     pub product_purl: Option<String>,
-    pub subcomponent_purl: Option<String>,
     pub product_key: Option<String>,
-    pub product_version: Option<String>,
+    pub subcomponent_purl: Option<String>,
+    pub subcomponent_key: Option<String>,
+    /// The version the statement names for its target (the subcomponent, else the product).
+    pub target_version: Option<String>,
     pub status: String,
     pub justification: Option<String>,
     pub impact_statement: Option<String>,

@@ -111,7 +111,12 @@ pub fn parse(
                 subs.push(None);
             }
             for sub in subs {
-                let target = sub.as_deref().or(product_purl.as_deref()).and_then(Purl::parse);
+                let product = product_purl.as_deref().and_then(Purl::parse);
+                let subcomponent = sub.as_deref().and_then(Purl::parse);
+                let target_version = subcomponent
+                    .as_ref()
+                    .or(product.as_ref())
+                    .and_then(|p| p.version.clone());
                 let mut h = Sha256::new();
                 for part in [
                     digest,
@@ -132,9 +137,10 @@ pub fn parse(
                     vulnerability_id: vulnerability_id.clone(),
                     aliases: aliases.clone(),
                     product_purl: product_purl.clone(),
+                    product_key: product.as_ref().map(Purl::package_key),
                     subcomponent_purl: sub.clone(),
-                    product_key: target.as_ref().map(Purl::package_key),
-                    product_version: target.and_then(|p| p.version),
+                    subcomponent_key: subcomponent.as_ref().map(Purl::package_key),
+                    target_version,
                     status: status.to_string(),
                     justification: text(st.get("justification")),
                     impact_statement: text(st.get("impact_statement")),

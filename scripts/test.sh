@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs every test. This is the README's test command and the
+# whole of CI (.ci/run calls it).
+#
+# What it installs, once per machine (kept between runs):
+#   - s3s-fs (a real S3-compatible server, from crates.io) for the object-store tests;
+#   - Python's deltalake and pyarrow (from PyPI) for the "other readers see the same rows" tests.
+# Builds go to $CARGO_TARGET_DIR (default: ~/.cache/vexlake/target, outside the clone) so that
+# a second run on the same machine is incremental.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vexlake/target}"
+TOOLS="${VEXLAKE_TOOLS:-$HOME/.cache/vexlake/tools}"
+export VEXLAKE_S3S_FS="$TOOLS/bin/s3s-fs"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n== %s\n' "$*"; }
+
+if [ ! -x "$VEXLAKE_S3S_FS" ]; then
+  step "installing s3s-fs 0.14.1 (S3-compatible server for the object-store tests) into $TOOLS"
+  cargo install --locked --quiet s3s-fs@0.14.1 --features binary --root "$TOOLS"
+fi
+
+PY="${PYTHON:-python3}"
+if ! "$PY" -c 'import deltalake, pyarrow' 2>/dev/null; then
+  step "installing Python deltalake and pyarrow"
+  "$PY" -m pip install --quiet --disable-pip-version-check 'deltalake==1.6.6' pyarrow
+fi
+export VEXLAKE_PYTHON="$PY"
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo test (unit, sqllogictest, CLI end to end, S3, concurrency, Python readers)"
+cargo test --workspace --no-fail-fast -- --test-threads=2
