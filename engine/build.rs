@@ -24,14 +24,26 @@ fn main() {
     println!("cargo:rerun-if-changed={}", sample.display());
     let mut files = Vec::new();
     walk(&sample, &mut files);
-    let mut code = String::from("/// The files of datasets/sample: (relative path, bytes).\npub static FILES: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from(
+        "/// The files of datasets/sample: (relative path, bytes).\npub static FILES: &[(&str, &[u8])] = &[\n",
+    );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
-        let rel = f.strip_prefix(&sample).expect("under sample").to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(&sample)
+            .expect("under sample")
+            .to_string_lossy()
+            .replace('\\', "/");
         let abs = f.canonicalize().expect("sample file exists");
-        writeln!(code, "    ({rel:?}, include_bytes!({:?})),", abs.display().to_string()).expect("write to string");
+        writeln!(
+            code,
+            "    ({rel:?}, include_bytes!({:?})),",
+            abs.display().to_string()
+        )
+        .expect("write to string");
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("sample_files.rs");
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("sample_files.rs");
     std::fs::write(out, code).expect("write generated sample list");
 }

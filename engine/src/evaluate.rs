@@ -10,7 +10,7 @@ use arrow::util::display::{ArrayFormatter, FormatOptions};
 use chrono::{DateTime, Utc};
 use datafusion::datasource::MemTable;
 use sha2::{Digest, Sha256};
-use tracing::info_span;
+use tracing::{Instrument, info_span};
 
 use crate::error::{EngineError, Result};
 use crate::lake::{Lake, Table, conform};
@@ -162,7 +162,12 @@ fn rows_hash(batches: &[RecordBatch], skip: &str) -> Result<String> {
 
 /// Runs the pipeline over the newest version of every input table and commits the findings.
 pub async fn run(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
-    let _span = info_span!("evaluate", tenant = %opts.tenant).entered();
+    run_pipeline(lake, opts)
+        .instrument(info_span!("evaluate", tenant = %opts.tenant))
+        .await
+}
+
+async fn run_pipeline(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
     lake.init().await?;
     let mut tables: Vec<Table> = Table::EVALUATION_INPUTS.to_vec();
     tables.sort();
@@ -204,7 +209,10 @@ pub async fn run(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
                 }
             }
             let mut cols = b.columns().to_vec();
-            cols[idx] = Arc::new(StringArray::from(vec![determinism_hash.clone(); b.num_rows()]));
+            cols[idx] = Arc::new(StringArray::from(vec![
+                determinism_hash.clone();
+                b.num_rows()
+            ]));
             Ok(RecordBatch::try_new(schema.clone(), cols)?)
         })
         .collect::<Result<_>>()?;

@@ -33,7 +33,12 @@ fn csv_field(s: &str) -> String {
 }
 
 /// Writes `batches` (with `schema`, for the header when there are no rows) to `out`.
-pub fn write(out: &mut dyn Write, format: Format, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    format: Format,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<()> {
     match format {
         Format::Table => {
             let batches: Vec<RecordBatch> = if batches.is_empty() {
@@ -45,7 +50,11 @@ pub fn write(out: &mut dyn Write, format: Format, schema: &SchemaRef, batches: &
             writeln!(out, "{table}").map_err(io)?;
         }
         Format::Csv => {
-            let header: Vec<String> = schema.fields().iter().map(|f| csv_field(f.name())).collect();
+            let header: Vec<String> = schema
+                .fields()
+                .iter()
+                .map(|f| csv_field(f.name()))
+                .collect();
             writeln!(out, "{}", header.join(",")).map_err(io)?;
             let options = FormatOptions::default();
             for batch in batches {

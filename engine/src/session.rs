@@ -65,7 +65,12 @@ pub async fn open(lake: &Lake, tables: &[Table], options: &SessionOptions) -> Re
 }
 
 /// Reads `columns` of `table` for one tenant (used by ingestion to find what is already there).
-pub async fn read_columns(lake: &Lake, table: Table, tenant: &str, columns: &[&str]) -> Result<Vec<RecordBatch>> {
+pub async fn read_columns(
+    lake: &Lake,
+    table: Table,
+    tenant: &str,
+    columns: &[&str],
+) -> Result<Vec<RecordBatch>> {
     let ctx = context(&SessionOptions::default());
     if let Some((url, store)) = lake.object_store() {
         ctx.register_object_store(&url, store);
@@ -95,4 +100,3 @@ pub fn string_column(batches: &[RecordBatch], i: usize) -> Result<Vec<String>> {
     }
     Ok(out)
 }
-

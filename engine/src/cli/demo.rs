@@ -33,7 +33,9 @@ pub async fn run(globals: &Globals, lake_given: bool, _args: Args) -> Result<Exi
     sample::extract(inputs.path())?;
     let dir = |d: &str| -> Vec<PathBuf> { vec![inputs.path().join(d)] };
 
-    out(format!("vexlake demo: the bundled sample into the lake at {location}"))?;
+    out(format!(
+        "vexlake demo: the bundled sample into the lake at {location}"
+    ))?;
     out("")?;
     lake.init().await?;
     let tenant = &globals.tenant;
@@ -92,12 +94,16 @@ pub async fn run(globals: &Globals, lake_given: bool, _args: Args) -> Result<Exi
             ))?;
         }
     }
-    out(format!("  vexlake --lake {lake_arg} sql            # an interactive SQL shell"))?;
+    out(format!(
+        "  vexlake --lake {lake_arg} sql            # an interactive SQL shell"
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn shell_quote(s: &str) -> String {
-    if s.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-:".contains(&b)) {
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/._-:".contains(&b))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))

@@ -41,7 +41,11 @@ pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
     let failed = args
         .fail_on
         .is_some_and(|threshold| report.by_verdict.keys().any(|v| *v >= threshold));
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn print_report(report: &RunReport) -> Result<()> {

@@ -11,7 +11,11 @@ pub async fn run(globals: &Globals) -> Result<ExitCode> {
     let created = lake.init().await?;
     out(format!("lake {}", lake.root()))?;
     for t in Table::ALL {
-        let state = if created.contains(&t) { "created" } else { "exists " };
+        let state = if created.contains(&t) {
+            "created"
+        } else {
+            "exists "
+        };
         out(format!("  {state}  {:<22} {}", t.name(), t.about()))?;
     }
     Ok(ExitCode::SUCCESS)

@@ -45,7 +45,13 @@ pub struct Cli {
     pub lake: Option<String>,
 
     /// The tenant whose data commands read and write.
-    #[arg(long, global = true, env = "VEXLAKE_TENANT", default_value = "default", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        env = "VEXLAKE_TENANT",
+        default_value = "default",
+        value_name = "NAME"
+    )]
     pub tenant: String,
 
     /// More logging on stderr (-v info, -vv debug); RUST_LOG overrides.
@@ -57,7 +63,12 @@ pub struct Cli {
     pub quiet: bool,
 
     /// DataFusion's target partitions (parallelism of queries); the number of cores by default.
-    #[arg(long, global = true, env = "VEXLAKE_TARGET_PARTITIONS", value_name = "N")]
+    #[arg(
+        long,
+        global = true,
+        env = "VEXLAKE_TARGET_PARTITIONS",
+        value_name = "N"
+    )]
     pub target_partitions: Option<usize>,
 
     #[command(subcommand)]

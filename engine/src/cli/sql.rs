@@ -16,7 +16,12 @@ use crate::sql::run_script;
 pub struct Args {
     /// SQL to run: one or more `;`-separated statements. CREATE EXTERNAL TABLE ... STORED AS
     /// CSV|PARQUET|JSON LOCATION '...' joins your own files with the lake.
-    #[arg(short = 'c', long = "command", value_name = "SQL", conflicts_with = "file")]
+    #[arg(
+        short = 'c',
+        long = "command",
+        value_name = "SQL",
+        conflicts_with = "file"
+    )]
     pub command: Option<String>,
 
     /// A file of `;`-separated statements.
@@ -29,7 +34,12 @@ pub struct Args {
 }
 
 /// Runs every statement of `text` and prints the results of those that return rows.
-async fn execute(ctx: &SessionContext, text: &str, format: Format, globals: &Globals) -> Result<()> {
+async fn execute(
+    ctx: &SessionContext,
+    text: &str,
+    format: Format,
+    globals: &Globals,
+) -> Result<()> {
     for df in run_script(ctx, text).await? {
         let schema = df.schema().inner().clone();
         let batches = df.collect().await?;
@@ -75,7 +85,11 @@ async fn repl(ctx: &SessionContext, format: Format, globals: &Globals) -> Result
     );
     let mut buffer = String::new();
     loop {
-        let prompt = if buffer.is_empty() { "vexlake> " } else { "     ..> " };
+        let prompt = if buffer.is_empty() {
+            "vexlake> "
+        } else {
+            "     ..> "
+        };
         match editor.readline(prompt) {
             Ok(line) => {
                 let trimmed = line.trim();

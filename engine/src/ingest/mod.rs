@@ -97,7 +97,10 @@ pub fn collect_documents(
         let lower = p.to_ascii_lowercase();
         extensions.iter().any(|e| lower.ends_with(e))
     };
-    let read_file = |path: &Path, docs: &mut Vec<Document>, rejects: &mut Vec<Reject>, skipped: &mut Vec<String>| {
+    let read_file = |path: &Path,
+                     docs: &mut Vec<Document>,
+                     rejects: &mut Vec<Reject>,
+                     skipped: &mut Vec<String>| {
         let source = path.display().to_string();
         if source.to_ascii_lowercase().ends_with(".zip") {
             read_zip(path, &wanted, docs, rejects, skipped);
@@ -122,9 +125,10 @@ pub fn collect_documents(
                     Ok(_) => None,
                     Err(err) => {
                         rejects.push(Reject {
-                            source: err
-                                .path()
-                                .map_or_else(|| path.display().to_string(), |p| p.display().to_string()),
+                            source: err.path().map_or_else(
+                                || path.display().to_string(),
+                                |p| p.display().to_string(),
+                            ),
                             reason: format!("cannot walk: {err}"),
                             raw: Vec::new(),
                         });
@@ -291,7 +295,12 @@ struct RejectRow<'a> {
 }
 
 /// Stores `rejects` in the `rejects` table (one commit).
-pub async fn write_rejects(lake: &Lake, tenant: &str, kind: Kind, rejects: &[Reject]) -> Result<()> {
+pub async fn write_rejects(
+    lake: &Lake,
+    tenant: &str,
+    kind: Kind,
+    rejects: &[Reject],
+) -> Result<()> {
     if rejects.is_empty() {
         return Ok(());
     }

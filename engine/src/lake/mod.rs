@@ -14,13 +14,14 @@ use arrow::compute::cast;
 use arrow::datatypes::{Schema, SchemaRef};
 use deltalake::kernel::StructType;
 use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
+use deltalake::kernel::transaction::CommitProperties;
 use deltalake::logstore::{LogStore, LogStoreFactory, StorageConfig, default_logstore};
 use deltalake::protocol::SaveMode;
 use deltalake::{DeltaResult, DeltaTable, DeltaTableBuilder, DeltaTableError, ObjectStore};
 use object_store::ObjectStoreExt;
 use object_store::aws::AmazonS3Builder;
 use serde::Serialize;
-use tracing::{debug, info_span, warn};
+use tracing::{Instrument, debug, info_span, warn};
 use url::Url;
 
 use crate::error::{EngineError, Result};
@@ -91,12 +92,16 @@ impl Lake {
                     let bucket = url
                         .host_str()
                         .filter(|b| !b.is_empty())
-                        .ok_or_else(|| invalid("an s3 lake needs a bucket: s3://bucket/prefix".into()))?
+                        .ok_or_else(|| {
+                            invalid("an s3 lake needs a bucket: s3://bucket/prefix".into())
+                        })?
                         .to_string();
                     let store = AmazonS3Builder::from_env()
                         .with_bucket_name(&bucket)
                         .build()
-                        .map_err(|e| invalid(format!("cannot configure S3 from AWS_* variables: {e}")))?;
+                        .map_err(|e| {
+                            invalid(format!("cannot configure S3 from AWS_* variables: {e}"))
+                        })?;
                     register_s3_scheme();
                     Ok(Lake {
                         root: url,
@@ -140,7 +145,12 @@ impl Lake {
     /// The object store of an `s3://` lake, to register with a DataFusion session.
     pub fn object_store(&self) -> Option<(Url, Arc<dyn ObjectStore>)> {
         let store = self.store.clone()?;
-        let url = Url::parse(&format!("{}://{}", self.root.scheme(), self.root.host_str()?)).ok()?;
+        let url = Url::parse(&format!(
+            "{}://{}",
+            self.root.scheme(),
+            self.root.host_str()?
+        ))
+        .ok()?;
         Some((url, store))
     }
 
@@ -198,7 +208,12 @@ impl Lake {
             Err(EngineError::MissingTable { .. }) => {}
             Err(e) => return Err(e),
         }
-        let _span = info_span!("create_table", table = table.name()).entered();
+        self.create(table)
+            .instrument(info_span!("create_table", table = table.name()))
+            .await
+    }
+
+    async fn create(&self, table: Table) -> Result<bool> {
         let kernel: StructType = table
             .schema()
             .as_ref()
@@ -234,7 +249,17 @@ impl Lake {
     }
 
     async fn commit(&self, table: Table, batches: Vec<RecordBatch>, mode: SaveMode) -> Result<u64> {
-        let _span = info_span!("commit", table = table.name(), ?mode).entered();
+        self.commit_once_landed(table, batches, mode)
+            .instrument(info_span!("commit", table = table.name(), ?mode))
+            .await
+    }
+
+    async fn commit_once_landed(
+        &self,
+        table: Table,
+        batches: Vec<RecordBatch>,
+        mode: SaveMode,
+    ) -> Result<u64> {
         let batches = batches
             .into_iter()
             .filter(|b| b.num_rows() > 0 || mode == SaveMode::Overwrite)
@@ -247,7 +272,14 @@ impl Lake {
         loop {
             attempt += 1;
             let current = self.load(table).await?;
-            match current.write(batches.clone()).with_save_mode(mode).await {
+            // An overwrite replaces what it read: if another commit landed meanwhile, it must
+            // start again from the newest version, so delta-rs may not retry it blindly.
+            let retries = if mode == SaveMode::Overwrite { 0 } else { 15 };
+            let write = current
+                .write(batches.clone())
+                .with_save_mode(mode)
+                .with_commit_properties(CommitProperties::default().with_max_retries(retries));
+            match write.await {
                 Ok(t) => return Ok(t.version().unwrap_or_default()),
                 Err(e) if is_conflict(&e) && attempt < COMMIT_ATTEMPTS => {
                     warn!(table = table.name(), attempt, error = %e, "commit lost a race; retrying");
@@ -345,8 +377,9 @@ pub fn rows_to_batch<S: Serialize>(
         .fields()
         .iter()
         .map(|f| match binaries.iter().find(|(n, _)| n == f.name()) {
-            Some((_, values)) => Arc::new(BinaryArray::from_iter(values.iter().map(|v| v.as_deref())))
-                as ArrayRef,
+            Some((_, values)) => {
+                Arc::new(BinaryArray::from_iter(values.iter().map(|v| v.as_deref()))) as ArrayRef
+            }
             None => decoded
                 .column_by_name(f.name())
                 .cloned()

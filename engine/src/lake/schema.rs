@@ -86,7 +86,9 @@ impl Table {
             Table::Artifacts => "SBOM documents, by sha256 of their bytes",
             Table::Components => "SBOM components with purl, OSV ecosystem and package key",
             Table::Dependencies => "SBOM dependency edges",
-            Table::AdvisoryRaw => "advisory documents as received, append-only, one row per revision",
+            Table::AdvisoryRaw => {
+                "advisory documents as received, append-only, one row per revision"
+            }
             Table::AdvisoryObservations => "normalized advisories: aliases, severities, dates",
             Table::AdvisoryAffected => "advisory -> package linksets with OSV ranges",
             Table::VexStatements => "VEX statements, one row per product",
@@ -153,7 +155,11 @@ fn timestamp(name: &str) -> Field {
 }
 
 fn list_of(name: &str, item: DataType) -> Field {
-    Field::new(name, DataType::List(Arc::new(Field::new("item", item, true))), true)
+    Field::new(
+        name,
+        DataType::List(Arc::new(Field::new("item", item, true))),
+        true,
+    )
 }
 
 fn strings(name: &str) -> Field {

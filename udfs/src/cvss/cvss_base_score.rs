@@ -55,7 +55,10 @@ impl ScalarUDFImpl for CvssBaseScoreFunc {
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         if arg_types.len() != 1 {
-            return plan_err!("cvss_base_score expects 1 argument, got {}", arg_types.len());
+            return plan_err!(
+                "cvss_base_score expects 1 argument, got {}",
+                arg_types.len()
+            );
         }
         adapter::coerce_strings(self.name(), arg_types)
     }

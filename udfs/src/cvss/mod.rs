@@ -7,5 +7,7 @@ use datafusion_expr::ScalarUDF;
 pub mod cvss_base_score;
 
 pub fn functions() -> Vec<Arc<ScalarUDF>> {
-    vec![Arc::new(ScalarUDF::from(cvss_base_score::CvssBaseScoreFunc::new()))]
+    vec![Arc::new(ScalarUDF::from(
+        cvss_base_score::CvssBaseScoreFunc::new(),
+    ))]
 }

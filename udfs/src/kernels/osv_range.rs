@@ -98,9 +98,15 @@ fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Option<bool> {
     let mut points = Vec::with_capacity(events.len());
     for e in events {
         let (kind, raw) = match e {
-            Event { introduced: Some(x), .. } => (Kind::Introduced, x),
+            Event {
+                introduced: Some(x),
+                ..
+            } => (Kind::Introduced, x),
             Event { fixed: Some(x), .. } => (Kind::Fixed, x),
-            Event { last_affected: Some(x), .. } => (Kind::LastAffected, x),
+            Event {
+                last_affected: Some(x),
+                ..
+            } => (Kind::LastAffected, x),
             Event { limit: Some(x), .. } => (Kind::Limit, x),
             _ => continue,
         };

@@ -75,7 +75,11 @@ impl Purl {
         };
         let mut parts = rest.split('/').filter(|p| !p.is_empty());
         let ty = parts.next()?.to_ascii_lowercase();
-        if ty.is_empty() || !ty.bytes().all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b)) {
+        if ty.is_empty()
+            || !ty
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b))
+        {
             return None;
         }
         let mut segments: Vec<String> = parts.map(decode).collect::<Option<_>>()?;
@@ -106,10 +110,25 @@ impl Purl {
     pub fn package_key(&self) -> String {
         let lower = matches!(
             self.ty.as_str(),
-            "pypi" | "npm" | "nuget" | "composer" | "gem" | "hex" | "pub" | "deb" | "apk" | "rpm" | "github" | "bitbucket"
+            "pypi"
+                | "npm"
+                | "nuget"
+                | "composer"
+                | "gem"
+                | "hex"
+                | "pub"
+                | "deb"
+                | "apk"
+                | "rpm"
+                | "github"
+                | "bitbucket"
         );
         let norm = |s: &str| -> String {
-            let s = if lower { s.to_lowercase() } else { s.to_string() };
+            let s = if lower {
+                s.to_lowercase()
+            } else {
+                s.to_string()
+            };
             if self.ty == "pypi" {
                 s.replace(['_', '.'], "-")
             } else {
@@ -251,12 +270,17 @@ mod tests {
         assert_eq!(p.version.as_deref(), Some("12.0.0"));
         assert_eq!(p.package_key(), "pkg:npm/%40angular/core");
         assert_eq!(
-            Purl::from_osv("npm", "@angular/core").unwrap().package_key(),
+            Purl::from_osv("npm", "@angular/core")
+                .unwrap()
+                .package_key(),
             p.package_key()
         );
-        let m = Purl::parse("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar").unwrap();
+        let m =
+            Purl::parse("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar").unwrap();
         assert_eq!(
-            Purl::from_osv("Maven", "org.apache.logging.log4j:log4j-core").unwrap().package_key(),
+            Purl::from_osv("Maven", "org.apache.logging.log4j:log4j-core")
+                .unwrap()
+                .package_key(),
             m.package_key()
         );
         let py = Purl::parse("pkg:pypi/Django_Rest.framework@1.0").unwrap();
@@ -274,9 +298,14 @@ mod tests {
         let g = Purl::parse("pkg:golang/golang.org/x/net@v0.1.0").unwrap();
         assert_eq!(g.osv_ecosystem().as_deref(), Some("Go"));
         assert_eq!(
-            Purl::from_osv("Go", "golang.org/x/net").unwrap().package_key(),
+            Purl::from_osv("Go", "golang.org/x/net")
+                .unwrap()
+                .package_key(),
             g.package_key()
         );
-        assert_eq!(Purl::parse("pkg:generic/foo@1").unwrap().osv_ecosystem(), None);
+        assert_eq!(
+            Purl::parse("pkg:generic/foo@1").unwrap().osv_ecosystem(),
+            None
+        );
     }
 }

@@ -11,7 +11,9 @@ pub mod purl_to_osv_ecosystem;
 pub fn functions() -> Vec<Arc<ScalarUDF>> {
     vec![
         Arc::new(ScalarUDF::from(purl_package_key::PurlPackageKeyFunc::new())),
-        Arc::new(ScalarUDF::from(purl_to_osv_ecosystem::PurlToOsvEcosystemFunc::new())),
+        Arc::new(ScalarUDF::from(
+            purl_to_osv_ecosystem::PurlToOsvEcosystemFunc::new(),
+        )),
         Arc::new(ScalarUDF::from(osv_package_key::OsvPackageKeyFunc::new())),
     ]
 }

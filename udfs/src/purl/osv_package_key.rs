@@ -20,7 +20,10 @@ use crate::kernels::purl::Purl;
 | pkg:maven/com.fasterxml.jackson.core/jackson-databind    |
 +----------------------------------------------------------+
 ```"#,
-    argument(name = "ecosystem", description = "OSV ecosystem, e.g. `Maven`, `Go`, `Debian:12`."),
+    argument(
+        name = "ecosystem",
+        description = "OSV ecosystem, e.g. `Maven`, `Go`, `Debian:12`."
+    ),
     argument(name = "name", description = "Package name as the advisory gives it.")
 )]
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -53,7 +56,11 @@ impl ScalarUDFImpl for OsvPackageKeyFunc {
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         if arg_types.len() != 2 {
-            return plan_err!("{} expects 2 argument(s), got {}", self.name(), arg_types.len());
+            return plan_err!(
+                "{} expects 2 argument(s), got {}",
+                self.name(),
+                arg_types.len()
+            );
         }
         adapter::coerce_strings(self.name(), arg_types)
     }
@@ -63,7 +70,11 @@ impl ScalarUDFImpl for OsvPackageKeyFunc {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        adapter::map_str2(&args.args, |e, n| Purl::from_osv(e, n).map(|p| p.package_key()), adapter::utf8_array)
+        adapter::map_str2(
+            &args.args,
+            |e, n| Purl::from_osv(e, n).map(|p| p.package_key()),
+            adapter::utf8_array,
+        )
     }
 
     fn documentation(&self) -> Option<&Documentation> {

@@ -52,7 +52,11 @@ impl ScalarUDFImpl for PurlToOsvEcosystemFunc {
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         if arg_types.len() != 1 {
-            return plan_err!("{} expects 1 argument(s), got {}", self.name(), arg_types.len());
+            return plan_err!(
+                "{} expects 1 argument(s), got {}",
+                self.name(),
+                arg_types.len()
+            );
         }
         adapter::coerce_strings(self.name(), arg_types)
     }
@@ -62,7 +66,11 @@ impl ScalarUDFImpl for PurlToOsvEcosystemFunc {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        adapter::map_str1(&args.args, |p| Purl::parse(p).and_then(|p| p.osv_ecosystem()), adapter::utf8_array)
+        adapter::map_str1(
+            &args.args,
+            |p| Purl::parse(p).and_then(|p| p.osv_ecosystem()),
+            adapter::utf8_array,
+        )
     }
 
     fn documentation(&self) -> Option<&Documentation> {

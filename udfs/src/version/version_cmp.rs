@@ -23,7 +23,10 @@ use crate::kernels::version::{Scheme, compare};
 | -1                                                   |
 +------------------------------------------------------+
 ```"#,
-    argument(name = "ecosystem", description = "OSV ecosystem, e.g. `Go`, `PyPI`, `Debian:12`."),
+    argument(
+        name = "ecosystem",
+        description = "OSV ecosystem, e.g. `Go`, `PyPI`, `Debian:12`."
+    ),
     argument(name = "a", description = "First version."),
     argument(name = "b", description = "Second version.")
 )]

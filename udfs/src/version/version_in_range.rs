@@ -46,9 +46,15 @@ pub fn ranges_data_type() -> DataType {
 | true     |
 +----------+
 ```"#,
-    argument(name = "ecosystem", description = "OSV ecosystem of the package, e.g. `Go`, `Maven`."),
+    argument(
+        name = "ecosystem",
+        description = "OSV ecosystem of the package, e.g. `Go`, `Maven`."
+    ),
     argument(name = "version", description = "The installed version."),
-    argument(name = "ranges", description = "OSV ranges, as in `advisory_affected.ranges`.")
+    argument(
+        name = "ranges",
+        description = "OSV ranges, as in `advisory_affected.ranges`."
+    )
 )]
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct VersionInRangeFunc {
@@ -70,8 +76,17 @@ impl VersionInRangeFunc {
 }
 
 fn read_events(events: &StructArray) -> Vec<Event> {
-    let col = |name: &str| events.column_by_name(name).map(|c| c.as_string::<i32>().clone());
-    let (i, f, la, l) = (col("introduced"), col("fixed"), col("last_affected"), col("limit"));
+    let col = |name: &str| {
+        events
+            .column_by_name(name)
+            .map(|c| c.as_string::<i32>().clone())
+    };
+    let (i, f, la, l) = (
+        col("introduced"),
+        col("fixed"),
+        col("last_affected"),
+        col("limit"),
+    );
     let get = |c: &Option<arrow::array::StringArray>, row: usize| {
         c.as_ref()
             .filter(|c| c.is_valid(row))
@@ -128,7 +143,9 @@ impl ScalarUDFImpl for VersionInRangeFunc {
             DataType::List(_) | DataType::LargeList(_) | DataType::Null => {
                 out.push(ranges_data_type())
             }
-            other => return plan_err!("version_in_range expects a list of OSV ranges, got {other}"),
+            other => {
+                return plan_err!("version_in_range expects a list of OSV ranges, got {other}");
+            }
         }
         Ok(out)
     }

@@ -73,7 +73,10 @@ struct AffectedRow<'a> {
 }
 
 /// The latest revision and content hash of every advisory record the tenant already has.
-async fn latest_revisions(lake: &Lake, tenant: &str) -> Result<HashMap<(String, String), (i64, String)>> {
+async fn latest_revisions(
+    lake: &Lake,
+    tenant: &str,
+) -> Result<HashMap<(String, String), (i64, String)>> {
     let batches = session::read_columns(
         lake,
         Table::AdvisoryRaw,

@@ -112,7 +112,8 @@ fn event(map: &Map<String, Value>) -> Event {
 
 fn record(value: Value, raw: Vec<u8>) -> Result<Record, String> {
     let canonical = canonical_json(&value);
-    let r: OsvRecord = serde_json::from_value(value).map_err(|e| format!("invalid OSV record: {e}"))?;
+    let r: OsvRecord =
+        serde_json::from_value(value).map_err(|e| format!("invalid OSV record: {e}"))?;
     if r.id.trim().is_empty() {
         return Err("invalid OSV record: empty id".into());
     }
@@ -129,7 +130,11 @@ fn record(value: Value, raw: Vec<u8>) -> Result<Record, String> {
                 (Some(e), Some(n)) => Purl::from_osv(e, n).map(|p| p.package_key()),
                 _ => None,
             }
-            .or_else(|| purl.as_deref().and_then(Purl::parse).map(|p| p.package_key()));
+            .or_else(|| {
+                purl.as_deref()
+                    .and_then(Purl::parse)
+                    .map(|p| p.package_key())
+            });
             Affected {
                 ecosystem,
                 package_name: name,

@@ -103,7 +103,10 @@ fn flatten(components: Vec<CdxComponent>, out: &mut Vec<Component>) {
 pub fn parse(value: Value) -> Result<ParsedSbom, String> {
     let bom: Bom = serde_json::from_value(value).map_err(|e| format!("invalid CycloneDX: {e}"))?;
     if bom.bom_format != "CycloneDX" {
-        return Err(format!("bomFormat is {:?}, expected \"CycloneDX\"", bom.bom_format));
+        return Err(format!(
+            "bomFormat is {:?}, expected \"CycloneDX\"",
+            bom.bom_format
+        ));
     }
     if !VERSIONS.contains(&bom.spec_version.as_str()) {
         return Err(format!(
@@ -130,7 +133,9 @@ pub fn parse(value: Value) -> Result<ParsedSbom, String> {
         .into_iter()
         .flat_map(|d| {
             let parent = d.reference;
-            d.depends_on.into_iter().map(move |child| (parent.clone(), child))
+            d.depends_on
+                .into_iter()
+                .map(move |child| (parent.clone(), child))
         })
         .collect();
     Ok(ParsedSbom {

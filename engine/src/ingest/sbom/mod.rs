@@ -115,7 +115,12 @@ struct ArtifactRow<'a> {
 }
 
 /// Ingests the SBOMs named by `paths` for `tenant`.
-pub async fn ingest(lake: &Lake, tenant: &str, paths: &[PathBuf], progress: &ProgressBar) -> Result<Summary> {
+pub async fn ingest(
+    lake: &Lake,
+    tenant: &str,
+    paths: &[PathBuf],
+    progress: &ProgressBar,
+) -> Result<Summary> {
     lake.init().await?;
     let (docs, mut rejects, skipped) = collect_documents(paths, &[".json"]);
     let known: HashSet<String> = session::string_column(

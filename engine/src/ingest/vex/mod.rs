@@ -80,7 +80,12 @@ pub struct StatementRow {
 }
 
 /// Ingests the VEX documents named by `paths` for `tenant`.
-pub async fn ingest(lake: &Lake, tenant: &str, paths: &[PathBuf], progress: &ProgressBar) -> Result<Summary> {
+pub async fn ingest(
+    lake: &Lake,
+    tenant: &str,
+    paths: &[PathBuf],
+    progress: &ProgressBar,
+) -> Result<Summary> {
     lake.init().await?;
     let (docs, mut rejects, skipped) = collect_documents(paths, &[".json"]);
     let known: HashSet<String> = session::string_column(
@@ -102,7 +107,9 @@ pub async fn ingest(lake: &Lake, tenant: &str, paths: &[PathBuf], progress: &Pro
         progress.inc(1);
         let digest = sha256_id(&doc.bytes);
         match openvex::parse(&doc.bytes, tenant, &digest, &doc.source, &now) {
-            Ok(_) if known.contains(&digest) || !seen.insert(digest.clone()) => summary.unchanged += 1,
+            Ok(_) if known.contains(&digest) || !seen.insert(digest.clone()) => {
+                summary.unchanged += 1
+            }
             Ok(statements) => {
                 summary.landed += 1;
                 rows.extend(statements);

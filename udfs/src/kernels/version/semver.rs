@@ -63,8 +63,7 @@ impl SemVer {
             Some(pre) => pre
                 .split('.')
                 .map(|id| {
-                    if id.is_empty()
-                        || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
                     {
                         None
                     } else if id.bytes().all(|b| b.is_ascii_digit()) {
@@ -137,10 +136,7 @@ mod tests {
     #[test]
     fn go_forms() {
         lt("v0.0.0-20200101000000-abcdef", "v0.0.1");
-        assert_eq!(
-            SemVer::parse("v2.0.0+incompatible"),
-            SemVer::parse("2.0.0")
-        );
+        assert_eq!(SemVer::parse("v2.0.0+incompatible"), SemVer::parse("2.0.0"));
         assert!(SemVer::parse("1.x").is_none());
         assert!(SemVer::parse("").is_none());
         assert!(SemVer::parse("1.2.3.4").is_none());

@@ -1,0 +1,9 @@
+//! Integration tests: the `vexlake` binary end to end, against the bundled sample, a real
+//! S3-compatible server on loopback, concurrent writers and Python's deltalake.
+
+mod cli;
+mod common;
+mod concurrency;
+mod manifest;
+mod python;
+mod s3;
