@@ -21,3 +21,4 @@ pub mod output;
 pub mod sample;
 pub mod session;
 pub mod sql;
+pub mod time_travel;

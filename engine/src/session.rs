@@ -2,6 +2,7 @@
 //! version loaded when the session opened), every vexlake function, and the analyst views.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use datafusion::execution::config::SessionConfig;
@@ -11,6 +12,7 @@ use deltalake::DeltaTable;
 use crate::error::Result;
 use crate::lake::{Lake, Table};
 use crate::sql;
+use crate::time_travel::TableAt;
 
 /// Session settings the CLI may change.
 #[derive(Clone, Debug, Default)]
@@ -60,6 +62,8 @@ pub async fn open(lake: &Lake, tables: &[Table], options: &SessionOptions) -> Re
     }
     if tables.len() == Table::ALL.len() {
         sql::register_views(&ctx).await?;
+        ctx.register_udtf("findings_at", Arc::new(TableAt::findings(lake.clone())));
+        ctx.register_udtf("table_at", Arc::new(TableAt::any(lake.clone())));
     }
     Ok(LakeSession { ctx, versions })
 }

@@ -342,3 +342,43 @@ fn demo_prints_real_findings() {
     );
     assert!(vx.count("select count(*) from findings") > 100);
 }
+
+#[test]
+fn findings_at_and_table_at_travel_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let vx = Vx::local(dir.path());
+    vx.ingest_sample();
+    vx.ok(&["evaluate", "--as-of", AS_OF]);
+    vx.ok(&["evaluate", "--as-of", "2026-07-01T00:00:00Z"]);
+    let at = |sql: &str| vx.sql_json(sql)[0]["t"].as_str().unwrap().to_string();
+    assert!(
+        at("select cast(max(evaluated_at) as varchar) as t from findings_at(1)")
+            .starts_with("2026-06-01")
+    );
+    assert!(
+        at("select cast(max(evaluated_at) as varchar) as t from findings_at(2)")
+            .starts_with("2026-07-01")
+    );
+    assert!(
+        at("select cast(max(evaluated_at) as varchar) as t from findings")
+            .starts_with("2026-07-01")
+    );
+    assert_eq!(vx.count("select count(*) from findings_at(0)"), 0);
+    assert_eq!(
+        vx.count("select count(*) from findings_at(1)"),
+        vx.count("select count(*) from findings")
+    );
+    assert_eq!(
+        vx.count("select count(*) from table_at('components', 0)"),
+        0
+    );
+    assert_eq!(
+        vx.count("select count(*) from table_at('components', 1)"),
+        vx.count("select count(*) from components")
+    );
+    let out = vx.run(&["sql", "-c", "select * from findings_at(9)"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("findings has no version 9: the newest is 2")
+    );
+}

@@ -14,11 +14,11 @@ use crate::kernels::purl::Purl;
     syntax_example = "osv_package_key(ecosystem, name)",
     sql_example = r#"```sql
 > select osv_package_key('Maven', 'com.fasterxml.jackson.core:jackson-databind') as k;
-+----------------------------------------------------------+
-| k                                                        |
-+----------------------------------------------------------+
-| pkg:maven/com.fasterxml.jackson.core/jackson-databind    |
-+----------------------------------------------------------+
++-------------------------------------------------------+
+| k                                                     |
++-------------------------------------------------------+
+| pkg:maven/com.fasterxml.jackson.core/jackson-databind |
++-------------------------------------------------------+
 ```"#,
     argument(
         name = "ecosystem",

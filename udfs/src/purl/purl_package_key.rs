@@ -14,11 +14,11 @@ use crate::kernels::purl::Purl;
     syntax_example = "purl_package_key(purl)",
     sql_example = r#"```sql
 > select purl_package_key('pkg:pypi/Django_REST@3.0?x=1') as k;
-+-------------------------+
-| k                       |
-+-------------------------+
-| pkg:pypi/django-rest    |
-+-------------------------+
++----------------------+
+| k                    |
++----------------------+
+| pkg:pypi/django-rest |
++----------------------+
 ```"#,
     argument(name = "purl", description = "A package URL.")
 )]

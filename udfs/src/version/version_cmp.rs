@@ -16,12 +16,12 @@ use crate::kernels::version::{Scheme, compare};
     description = "Compares two versions of a package in an OSV ecosystem: -1, 0 or 1. NULL when either version cannot be read under the ecosystem's scheme.",
     syntax_example = "version_cmp(ecosystem, a, b)",
     sql_example = r#"```sql
-> select version_cmp('Go', 'v1.2.3', 'v1.10.0');
-+------------------------------------------------------+
-| version_cmp(Utf8("Go"),Utf8("v1.2.3"),Utf8("v1.10.0")) |
-+------------------------------------------------------+
-| -1                                                   |
-+------------------------------------------------------+
+> select version_cmp('Go', 'v1.2.3', 'v1.10.0') as c;
++----+
+| c  |
++----+
+| -1 |
++----+
 ```"#,
     argument(
         name = "ecosystem",
