@@ -382,3 +382,139 @@ fn findings_at_and_table_at_travel_in_time() {
         String::from_utf8_lossy(&out.stderr).contains("findings has no version 9: the newest is 2")
     );
 }
+
+#[test]
+fn cyclonedx_specification_examples_of_every_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let vx = Vx::local(dir.path());
+    let spec = fixture("cyclonedx-spec");
+    let valid: Vec<_> = walk(&spec)
+        .into_iter()
+        .filter(|p| p.contains("/valid-"))
+        .collect();
+    let invalid: Vec<_> = walk(&spec)
+        .into_iter()
+        .filter(|p| p.contains("/invalid-"))
+        .collect();
+    assert_eq!(invalid.len(), 3);
+    let out = vx.run(&["ingest", "sbom", spec.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Some valid examples are byte-identical across versions only in name; count distinct bytes.
+    let distinct: std::collections::HashSet<Vec<u8>> =
+        valid.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    assert!(
+        stdout.contains(&format!(
+            "read {}, landed {}, unchanged {}, rejected 3",
+            valid.len() + 3,
+            distinct.len(),
+            valid.len() - distinct.len()
+        )),
+        "{stdout}"
+    );
+    let rejected = vx.sql_json("select source from rejects order by source");
+    let sources: Vec<&str> = rejected
+        .iter()
+        .map(|r| r["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        invalid.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        vx.count("select count(distinct spec_version) from artifacts"),
+        3,
+        "1.4, 1.5 and 1.6 documents landed"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p.display().to_string());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn advisories_from_a_zip_archive() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let vx = Vx::local(&dir.path().join("lake"));
+    let zip_path = dir.path().join("osv.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    let go = sample("advisories/go-vulndb");
+    let mut names: Vec<_> = std::fs::read_dir(&go)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    names.sort();
+    for p in &names {
+        zip.start_file(
+            format!("osv/{}", p.file_name().unwrap().to_string_lossy()),
+            options,
+        )
+        .unwrap();
+        zip.write_all(&std::fs::read(p).unwrap()).unwrap();
+    }
+    zip.start_file("osv/README.txt", options).unwrap();
+    zip.write_all(b"not an advisory").unwrap();
+    zip.finish().unwrap();
+    let out = vx.ok(&["ingest", "advisories", zip_path.to_str().unwrap()]);
+    assert!(
+        out.contains(&format!(
+            "read {0}, landed {0}, unchanged 0, rejected 0",
+            names.len()
+        )),
+        "{out}"
+    );
+    let src =
+        vx.sql_json("select source_path from advisory_raw where advisory_id = 'GO-2020-0001'");
+    assert_eq!(
+        src[0]["source_path"],
+        format!("{}!osv/GO-2020-0001.json", zip_path.display())
+    );
+    // The same records from their files are unchanged content: no new revisions.
+    let again = vx.ok(&["ingest", "advisories", go.to_str().unwrap()]);
+    assert!(
+        again.contains(&format!("landed 0, unchanged {}", names.len())),
+        "{again}"
+    );
+}
+
+#[test]
+fn sql_shell_reads_statements_from_stdin() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let vx = Vx::local(dir.path());
+    vx.ok(&["init"]);
+    let mut child = vx
+        .command(&["sql", "--format", "csv"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"select 41 + 1\n  as answer;\nselect count(*) as n from findings;\n\\q\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "answer\n42\nn\n0\n");
+}
