@@ -58,7 +58,6 @@ async fn execute(
 
 pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
     let lake = globals.open_lake()?;
-    lake.init().await?;
     let lake_session = session::open_all(&lake, &globals.session).await?;
     let ctx = &lake_session.ctx;
     if let Some(text) = &args.command {

@@ -163,10 +163,6 @@ impl Lake {
 
     fn builder(&self, table: Table) -> Result<DeltaTableBuilder> {
         let url = self.table_url(table);
-        if let Some(dir) = self.local_dir() {
-            let dir = dir.join(table.name());
-            std::fs::create_dir_all(&dir).map_err(|e| EngineError::io(dir, e))?;
-        }
         let mut b = DeltaTableBuilder::from_url(url.clone())?;
         if let Some(store) = &self.store {
             b = b.with_storage_backend(store.clone(), url);
@@ -178,7 +174,7 @@ impl Lake {
     pub async fn load(&self, table: Table) -> Result<DeltaTable> {
         match self.builder(table)?.load().await {
             Ok(t) => Ok(t),
-            Err(DeltaTableError::NotATable(_)) => Err(EngineError::MissingTable {
+            Err(e) if is_missing(&e) => Err(EngineError::MissingTable {
                 table: table.name().into(),
                 lake: self.root.to_string(),
             }),
@@ -214,6 +210,10 @@ impl Lake {
     }
 
     async fn create(&self, table: Table) -> Result<bool> {
+        if let Some(dir) = self.local_dir() {
+            let dir = dir.join(table.name());
+            std::fs::create_dir_all(&dir).map_err(|e| EngineError::io(dir, e))?;
+        }
         let kernel: StructType = table
             .schema()
             .as_ref()
@@ -327,6 +327,13 @@ impl Lake {
         }
         Ok(out)
     }
+}
+
+/// Whether loading failed because there is no table at the location (yet).
+fn is_missing(e: &DeltaTableError) -> bool {
+    matches!(e, DeltaTableError::NotATable(_))
+        || matches!(e, DeltaTableError::InvalidTableLocation(_))
+        || e.to_string().contains("Path does not exist")
 }
 
 fn is_conflict(e: &DeltaTableError) -> bool {
