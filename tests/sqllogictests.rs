@@ -5,6 +5,8 @@
 //! One directive beyond SQL: `LOAD VIEW name` runs the view's definition from `sql/views/`, so
 //! that view tests exercise the very SQL the product ships.
 
+#![allow(clippy::print_stdout)] // a test runner reports on stdout
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

@@ -1,3 +1,4 @@
+#![allow(clippy::print_stderr)] // the binary reports its final error itself
 use std::process::ExitCode;
 
 use clap::Parser;

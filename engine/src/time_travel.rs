@@ -88,7 +88,7 @@ impl TableFunctionImpl for TableAt {
                     return plan_err!("{table} has no version {v}: the newest is {newest}");
                 }
                 let loaded = lake.load_version(table, v).await?;
-                Ok(loaded.table_provider().await?)
+                loaded.table_provider().await
             })
         })
     }

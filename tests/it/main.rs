@@ -1,6 +1,8 @@
 //! Integration tests: the `vexlake` binary end to end, against the bundled sample, a real
 //! S3-compatible server on loopback, concurrent writers and Python's deltalake.
 
+#![allow(clippy::print_stderr)]
+
 mod cli;
 mod common;
 mod concurrency;

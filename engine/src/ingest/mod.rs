@@ -219,6 +219,37 @@ fn read_zip(
     }
 }
 
+/// The start of every ingest command: the tables exist, the documents named by `paths` are read
+/// (the unreadable ones already rejected), and the summary counts them.
+pub(crate) async fn begin(
+    lake: &Lake,
+    paths: &[PathBuf],
+    progress: &indicatif::ProgressBar,
+) -> Result<(Vec<Document>, Vec<Reject>, Summary)> {
+    lake.init().await?;
+    let (docs, rejects, skipped) = collect_documents(paths, &[".json"]);
+    progress.set_length(docs.len() as u64);
+    let summary = Summary {
+        read: docs.len(),
+        skipped,
+        ..Summary::default()
+    };
+    Ok((docs, rejects, summary))
+}
+
+/// The values of `column` that `table` already holds for `tenant`.
+pub(crate) async fn known(
+    lake: &Lake,
+    table: Table,
+    tenant: &str,
+    column: &str,
+) -> Result<std::collections::HashSet<String>> {
+    let batches = crate::session::read_columns(lake, table, tenant, &[column]).await?;
+    Ok(crate::session::string_column(&batches, 0)?
+        .into_iter()
+        .collect())
+}
+
 /// `sha256:<hex>` of `bytes`.
 pub fn sha256_id(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))

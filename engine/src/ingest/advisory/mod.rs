@@ -10,7 +10,7 @@ use indicatif::ProgressBar;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Kind, Reject, Summary, collect_documents, ts, write_rejects};
+use super::{Kind, Reject, Summary, ts, write_rejects};
 use crate::error::Result;
 use crate::lake::{Lake, Table, rows_to_batch};
 use crate::session;
@@ -107,16 +107,9 @@ pub async fn ingest(
     source: Option<Source>,
     progress: &ProgressBar,
 ) -> Result<Summary> {
-    lake.init().await?;
-    let (docs, mut rejects, skipped) = collect_documents(paths, &[".json"]);
+    let (docs, mut rejects, mut summary) = super::begin(lake, paths, progress).await?;
     let mut latest = latest_revisions(lake, tenant).await?;
-    progress.set_length(docs.len() as u64);
     let source = source.unwrap_or(Source::Osv);
-    let mut summary = Summary {
-        read: docs.len(),
-        skipped,
-        ..Summary::default()
-    };
     let now = ts(Utc::now());
     let mut raw_rows = Vec::new();
     let mut raw_bytes = Vec::new();

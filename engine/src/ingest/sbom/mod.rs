@@ -13,10 +13,9 @@ use indicatif::ProgressBar;
 use serde::Serialize;
 use vexlake_udfs::kernels::purl::Purl;
 
-use super::{Document, Kind, Reject, Summary, collect_documents, sha256_id, ts, write_rejects};
+use super::{Document, Kind, Reject, Summary, sha256_id, ts, write_rejects};
 use crate::error::Result;
 use crate::lake::{Lake, Table, rows_to_batch};
-use crate::session;
 
 pub mod cyclonedx;
 pub mod spdx;
@@ -121,20 +120,8 @@ pub async fn ingest(
     paths: &[PathBuf],
     progress: &ProgressBar,
 ) -> Result<Summary> {
-    lake.init().await?;
-    let (docs, mut rejects, skipped) = collect_documents(paths, &[".json"]);
-    let known: HashSet<String> = session::string_column(
-        &session::read_columns(lake, Table::Artifacts, tenant, &["sbom_id"]).await?,
-        0,
-    )?
-    .into_iter()
-    .collect();
-    progress.set_length(docs.len() as u64);
-    let mut summary = Summary {
-        read: docs.len(),
-        skipped,
-        ..Summary::default()
-    };
+    let (docs, mut rejects, mut summary) = super::begin(lake, paths, progress).await?;
+    let known = super::known(lake, Table::Artifacts, tenant, "sbom_id").await?;
     let mut seen = HashSet::new();
     let mut parsed: Vec<(&Document, String, ParsedSbom)> = Vec::new();
     for doc in &docs {

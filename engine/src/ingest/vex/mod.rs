@@ -9,10 +9,9 @@ use chrono::Utc;
 use indicatif::ProgressBar;
 use serde::Serialize;
 
-use super::{Kind, Reject, Summary, collect_documents, sha256_id, ts, write_rejects};
+use super::{Kind, Reject, Summary, sha256_id, ts, write_rejects};
 use crate::error::Result;
 use crate::lake::{Lake, Table, rows_to_batch};
-use crate::session;
 
 pub mod openvex;
 
@@ -86,20 +85,8 @@ pub async fn ingest(
     paths: &[PathBuf],
     progress: &ProgressBar,
 ) -> Result<Summary> {
-    lake.init().await?;
-    let (docs, mut rejects, skipped) = collect_documents(paths, &[".json"]);
-    let known: HashSet<String> = session::string_column(
-        &session::read_columns(lake, Table::VexStatements, tenant, &["document_digest"]).await?,
-        0,
-    )?
-    .into_iter()
-    .collect();
-    progress.set_length(docs.len() as u64);
-    let mut summary = Summary {
-        read: docs.len(),
-        skipped,
-        ..Summary::default()
-    };
+    let (docs, mut rejects, mut summary) = super::begin(lake, paths, progress).await?;
+    let known = super::known(lake, Table::VexStatements, tenant, "document_digest").await?;
     let now = ts(Utc::now());
     let mut seen = HashSet::new();
     let mut rows = Vec::new();
