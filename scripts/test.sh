@@ -4,7 +4,8 @@
 #
 # What it installs, once per machine (kept between runs):
 #   - s3s-fs (a real S3-compatible server, from crates.io) for the object-store tests;
-#   - Python's deltalake and pyarrow (from PyPI) for the "other readers see the same rows" tests.
+#   - Python's deltalake, pyarrow, polars, duckdb and its delta extension (from PyPI) for the
+#     "other readers see the same rows" tests.
 # Builds go to $CARGO_TARGET_DIR (default: ~/.cache/vexlake/target, outside the clone) so that
 # a second run on the same machine is incremental.
 set -euo pipefail
@@ -23,9 +24,10 @@ if [ ! -x "$VEXLAKE_S3S_FS" ]; then
 fi
 
 PY="${PYTHON:-python3}"
-if ! "$PY" -c 'import deltalake, pyarrow' 2>/dev/null; then
-  step "installing Python deltalake and pyarrow"
-  "$PY" -m pip install --quiet --disable-pip-version-check 'deltalake==1.6.6' pyarrow
+if ! "$PY" -c 'import deltalake, pyarrow, polars, pytz, duckdb, duckdb_extension_delta' 2>/dev/null; then
+  step "installing Python deltalake, pyarrow, polars, duckdb"
+  "$PY" -m pip install --quiet --disable-pip-version-check \
+    'deltalake==1.6.6' pyarrow polars pytz 'duckdb==1.5.5' 'duckdb-extension-delta==1.5.5'
 fi
 export VEXLAKE_PYTHON="$PY"
 

@@ -1,6 +1,6 @@
-//! Python's `deltalake` (another Delta reader) sees the same rows as `vexlake sql`, at the first
-//! evaluation's version and at the latest. `scripts/test.sh` installs deltalake; a missing
-//! package fails the test.
+//! Other readers of the lake see the same rows as `vexlake sql`: Python's `deltalake` and Polars
+//! at the first evaluation's version and at the latest, DuckDB (delta extension) at the latest.
+//! `scripts/test.sh` installs them; a missing package fails the test.
 
 use std::process::Command;
 
@@ -19,7 +19,7 @@ fn python_rows(table_dir: &std::path::Path, version: Option<u64>) -> Vec<Value> 
     let out = cmd.output().expect("run python3");
     assert!(
         out.status.success(),
-        "python deltalake failed (scripts/test.sh installs it):\n{}",
+        "python {reader} failed (scripts/test.sh installs it):\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice::<Value>(&out.stdout)
@@ -30,7 +30,7 @@ fn python_rows(table_dir: &std::path::Path, version: Option<u64>) -> Vec<Value> 
 }
 
 #[test]
-fn deltalake_python_reads_each_findings_version() {
+fn python_readers_see_each_findings_version() {
     let dir = tempfile::tempdir().unwrap();
     let vx = Vx::local(dir.path());
     vx.ingest_sample();
@@ -42,8 +42,8 @@ fn deltalake_python_reads_each_findings_version() {
     let ours_v2 = vx.sql_json(q);
 
     let table = dir.path().join("findings");
-    let theirs_v1 = python_rows(&table, Some(1));
-    let theirs_v2 = python_rows(&table, None);
+    let theirs_v1 = python_rows("deltalake", &table, Some(1));
+    let theirs_v2 = python_rows("deltalake", &table, None);
     assert!(ours_v1.len() > 100);
     let keys = |rows: &[Value]| -> Vec<(String, String)> {
         rows.iter()
