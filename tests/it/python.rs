@@ -8,10 +8,11 @@ use serde_json::Value;
 
 use crate::common::{AS_OF, Vx, repo};
 
-fn python_rows(table_dir: &std::path::Path, version: Option<u64>) -> Vec<Value> {
+fn python_rows(reader: &str, table_dir: &std::path::Path, version: Option<u64>) -> Vec<Value> {
     let python = std::env::var("VEXLAKE_PYTHON").unwrap_or_else(|_| "python3".into());
     let mut cmd = Command::new(python);
     cmd.arg(repo().join("tests/python/read_findings.py"))
+        .arg(reader)
         .arg(table_dir);
     if let Some(v) = version {
         cmd.arg(v.to_string());
