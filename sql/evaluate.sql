@@ -33,29 +33,30 @@ JOIN run_context r ON a.tenant = r.tenant;
 --    every release of its family; families never cross), version in a range or listed.
 --    match_level 2 = affected, 1 = undecidable (an *unknown* finding), 0 = not affected.
 CREATE OR REPLACE VIEW eval_matches AS
-SELECT c.tenant, c.subject, c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package,
-       c.version, c.package_key, c.subject_key, a.source, a.advisory_id, a.revision,
-       max(CASE
-             WHEN coalesce(array_has(a.versions, c.version), false)
-               OR version_in_range(a.ecosystem, c.version, a.ranges) THEN 2
-             WHEN version_in_range(a.ecosystem, c.version, a.ranges) IS NULL THEN 1
-             ELSE 0
-           END) AS match_level
-FROM eval_components c
-JOIN eval_affected a
-  ON c.tenant = a.tenant AND c.package_key = a.package_key
-WHERE split_part(a.ecosystem, ':', 1) = split_part(c.ecosystem, ':', 1)
-  AND (a.ecosystem = c.ecosystem
-       OR strpos(a.ecosystem, ':') = 0
-       OR strpos(c.ecosystem, ':') = 0)
-GROUP BY c.tenant, c.subject, c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package,
-         c.version, c.package_key, c.subject_key, a.source, a.advisory_id, a.revision
-HAVING max(CASE
-             WHEN coalesce(array_has(a.versions, c.version), false)
-               OR version_in_range(a.ecosystem, c.version, a.ranges) THEN 2
-             WHEN version_in_range(a.ecosystem, c.version, a.ranges) IS NULL THEN 1
-             ELSE 0
-           END) > 0;
+SELECT tenant, subject, image_digest, sbom_id, purl, ecosystem, package, version, package_key,
+       subject_key, source, advisory_id, revision, max(level) AS match_level
+FROM (
+    SELECT c.tenant, c.subject, c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package,
+           c.version, c.package_key, c.subject_key, a.source, a.advisory_id, a.revision,
+           CASE
+             WHEN coalesce(array_has(a.versions, c.version), false) THEN 2
+             ELSE CASE version_in_range(a.ecosystem, c.version, a.ranges)
+                    WHEN true THEN 2
+                    WHEN false THEN 0
+                    ELSE 1
+                  END
+           END AS level
+    FROM eval_components c
+    JOIN eval_affected a
+      ON c.tenant = a.tenant AND c.package_key = a.package_key
+    WHERE split_part(a.ecosystem, ':', 1) = split_part(c.ecosystem, ':', 1)
+      AND (a.ecosystem = c.ecosystem
+           OR strpos(a.ecosystem, ':') = 0
+           OR strpos(c.ecosystem, ':') = 0)
+) pairs
+GROUP BY tenant, subject, image_digest, sbom_id, purl, ecosystem, package, version, package_key,
+         subject_key, source, advisory_id, revision
+HAVING max(level) > 0;
 
 -- 4. The highest CVSS base score among each advisory revision's vectors.
 CREATE OR REPLACE VIEW eval_cvss AS
