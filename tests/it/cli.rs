@@ -518,3 +518,29 @@ fn sql_shell_reads_statements_from_stdin() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "answer\n42\nn\n0\n");
 }
+
+#[test]
+fn a_file_url_lake_is_the_same_as_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let by_url = Vx {
+        lake: format!("file://{}", dir.path().display()),
+        envs: Vec::new(),
+    };
+    by_url.ok(&["init"]);
+    by_url.ok(&[
+        "ingest",
+        "sbom",
+        sample("sboms/example11-rust.spdx-2.3.json")
+            .to_str()
+            .unwrap(),
+    ]);
+    let by_path = Vx::local(dir.path());
+    assert_eq!(by_path.count("select count(*) from components"), 4);
+    let ftp = Vx {
+        lake: "ftp://example.invalid/lake".into(),
+        envs: Vec::new(),
+    };
+    let out = ftp.run(&["init"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported scheme"));
+}
