@@ -169,9 +169,7 @@ pub async fn run(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
 
 async fn run_pipeline(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
     lake.init().await?;
-    let mut tables: Vec<Table> = Table::EVALUATION_INPUTS.to_vec();
-    tables.sort();
-    let lake_session = session::open(lake, &tables, &opts.session).await?;
+    let lake_session = session::open(lake, &Table::EVALUATION_INPUTS, &opts.session).await?;
     let ctx = &lake_session.ctx;
     sql::register_views(ctx).await?;
     let input_versions = lake_session.versions.clone();

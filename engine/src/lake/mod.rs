@@ -336,11 +336,17 @@ fn is_missing(e: &DeltaTableError) -> bool {
         || e.to_string().contains("Path does not exist")
 }
 
+/// Whether a commit lost a race with another writer (and may be redone on the newest version).
 fn is_conflict(e: &DeltaTableError) -> bool {
-    matches!(
-        e,
-        DeltaTableError::VersionAlreadyExists(_) | DeltaTableError::Transaction { .. }
-    ) || e.to_string().contains("onflict")
+    use deltalake::kernel::transaction::TransactionError as T;
+    match e {
+        DeltaTableError::VersionAlreadyExists(_) => true,
+        DeltaTableError::Transaction { source } => matches!(
+            source,
+            T::VersionAlreadyExists(_) | T::CommitConflict(_) | T::MaxCommitAttempts(_)
+        ),
+        _ => false,
+    }
 }
 
 /// Casts `batch` to `schema` column by column (by name; missing columns become NULL), so that
