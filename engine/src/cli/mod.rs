@@ -29,7 +29,7 @@ const AFTER_HELP: &str = "Start here:
   vexlake ingest advisories osv-dump.zip        OSV advisories (files, directories, .zip)
   vexlake ingest vex vendor.openvex.json        OpenVEX statements
   vexlake evaluate --fail-on BLOCK              match, apply VEX and policy, commit findings
-  vexlake sql -c \"select verdict, count(*) from findings group by verdict\"
+  vexlake sql -c 'select verdict, count(*) from findings group by verdict'
 
 Exit codes: 0 success; 1 a check you asked for failed (--fail-on); 2 error, or some inputs
 were rejected (the good ones still landed; see the `rejects` table).";
