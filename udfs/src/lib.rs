@@ -5,9 +5,10 @@
 //! each a thin Arrow adapter over a kernel. This crate does no I/O.
 //!
 //! ```
-//! use vexlake_udfs::kernels::version::{compare, Scheme};
+//! use vexlake_udfs::kernels::versions::{compare, Scheme};
 //! use std::cmp::Ordering;
 //! assert_eq!(compare(Scheme::Semver, "1.2.3", "1.10.0"), Some(Ordering::Less));
+//! assert_eq!(compare(Scheme::Dpkg, "1:1.0~rc1-1", "1.0-1"), Some(Ordering::Greater));
 //! ```
 
 use std::sync::Arc;

@@ -3,4 +3,4 @@
 pub mod cvss;
 pub mod osv_range;
 pub mod purl;
-pub mod version;
+pub mod versions;

@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use super::version::{self, Scheme};
+use super::versions::{self, Scheme};
 
 /// The `type` of an OSV range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -80,8 +80,13 @@ pub fn version_in_ranges(ecosystem: &str, version: &str, ranges: &[Range]) -> Op
     let mut unknown = false;
     for range in decidable {
         let scheme = match range.kind {
-            Some(RangeType::Semver) => Scheme::Semver,
+            Some(RangeType::Semver) => Some(Scheme::Semver),
             _ => Scheme::for_ecosystem(ecosystem),
+        };
+        let Some(scheme) = scheme else {
+            // An ecosystem without an exact scheme: undecidable, never guessed.
+            unknown = true;
+            continue;
         };
         match in_range(scheme, version, &range.events) {
             Some(true) => return Some(true),
@@ -93,7 +98,7 @@ pub fn version_in_ranges(ecosystem: &str, version: &str, ranges: &[Range]) -> Op
 }
 
 fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Option<bool> {
-    let v = version::parse(scheme, version)?;
+    let v = versions::parse(scheme, version)?;
     // (parsed version or None for "0", kind) pairs in version order.
     let mut points = Vec::with_capacity(events.len());
     for e in events {
@@ -115,7 +120,7 @@ fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Option<bool> {
         } else if kind == Kind::Limit && raw == "*" {
             continue;
         } else {
-            Some(version::parse(scheme, raw)?)
+            Some(versions::parse(scheme, raw)?)
         };
         points.push((at, kind));
     }
@@ -123,14 +128,14 @@ fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Option<bool> {
         (None, None) => a.1.cmp(&b.1),
         (None, Some(_)) => Ordering::Less,
         (Some(_), None) => Ordering::Greater,
-        (Some(x), Some(y)) => x.cmp(y).then(a.1.cmp(&b.1)),
+        (Some(x), Some(y)) => x.compare(y).unwrap_or(Ordering::Equal).then(a.1.cmp(&b.1)),
     });
     let mut affected = false;
     for (at, kind) in &points {
         let reached = match (at, kind) {
             (None, _) => true,
-            (Some(p), Kind::LastAffected) => &v > p,
-            (Some(p), _) => &v >= p,
+            (Some(p), Kind::LastAffected) => v.compare(p) == Some(Ordering::Greater),
+            (Some(p), _) => v.compare(p) != Some(Ordering::Less),
         };
         if !reached {
             break;

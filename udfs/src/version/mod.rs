@@ -1,4 +1,4 @@
-//! Version functions: `version_in_range`, `version_cmp`.
+//! Version functions: `version_in_range`, `version_cmp`, `version_valid`.
 
 use std::sync::Arc;
 
@@ -6,6 +6,7 @@ use datafusion_expr::ScalarUDF;
 
 pub mod version_cmp;
 pub mod version_in_range;
+pub mod version_valid;
 
 pub use version_in_range::ranges_data_type;
 
@@ -13,5 +14,6 @@ pub fn functions() -> Vec<Arc<ScalarUDF>> {
     vec![
         Arc::new(ScalarUDF::from(version_in_range::VersionInRangeFunc::new())),
         Arc::new(ScalarUDF::from(version_cmp::VersionCmpFunc::new())),
+        Arc::new(ScalarUDF::from(version_valid::VersionValidFunc::new())),
     ]
 }

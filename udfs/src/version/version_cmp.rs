@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int32Array};
+use arrow::array::{ArrayRef, Int8Array};
 use arrow::datatypes::DataType;
 use datafusion_common::Result;
 use datafusion_expr::{
@@ -9,11 +9,11 @@ use datafusion_expr::{
 use datafusion_macros::user_doc;
 
 use crate::adapter;
-use crate::kernels::version::{Scheme, compare};
+use crate::kernels::versions::{Scheme, compare};
 
 #[user_doc(
     doc_section(label = "vexlake Version Functions"),
-    description = "Compares two versions of a package in an OSV ecosystem: -1, 0 or 1. NULL when either version cannot be read under the ecosystem's scheme.",
+    description = "Compares two versions of a package in an OSV ecosystem under that ecosystem's own rules (SemVer for npm, crates.io, Go, Hex, Pub, SwiftURL; PEP 440 for PyPI; Maven's ComparableVersion; dpkg for Debian and Ubuntu; rpmvercmp for the RPM family; apk for Alpine and Wolfi; Gem::Version; NuGetVersion; CRAN; Hackage): -1, 0 or 1. NULL when either version is not valid in that ecosystem, and for an ecosystem without a known scheme: never guessed.",
     syntax_example = "version_cmp(ecosystem, a, b)",
     sql_example = r#"```sql
 > select version_cmp('Go', 'v1.2.3', 'v1.10.0') as c;
@@ -69,14 +69,14 @@ impl ScalarUDFImpl for VersionCmpFunc {
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Int32)
+        Ok(DataType::Int8)
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         adapter::map_str3(
             &args.args,
-            |eco, a, b| compare(Scheme::for_ecosystem(eco), a, b).map(|o| o as i32),
-            |v| Arc::new(Int32Array::from(v)) as ArrayRef,
+            |eco, a, b| compare(Scheme::for_ecosystem(eco)?, a, b).map(|o| o as i8),
+            |v| Arc::new(Int8Array::from(v)) as ArrayRef,
         )
     }
 

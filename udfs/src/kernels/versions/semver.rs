@@ -1,8 +1,9 @@
 //! Semantic Versioning 2.0.0 (<https://semver.org>), as Go modules, crates.io and npm use it.
 //!
-//! Tolerated beyond the letter of the spec: a leading `v` (Go writes `v1.2.3`), and a core of
-//! one or two numbers (`1.2` reads as `1.2.0`). Build metadata (`+incompatible`) is ignored
-//! for ordering, as the spec requires.
+//! Tolerated beyond the letter of the spec: a leading `v` (Go writes `v1.2.3`) or `=`
+//! (node-semver cleans it). A core of fewer than three numbers, leading zeros and empty
+//! identifiers are not SemVer and give `None`. Build metadata (`+incompatible`) is ignored for
+//! ordering, as the spec requires; Go pseudo-versions are ordinary prereleases.
 
 use std::cmp::Ordering;
 
@@ -40,7 +41,7 @@ pub struct SemVer {
 impl SemVer {
     pub fn parse(s: &str) -> Option<SemVer> {
         let s = s.trim();
-        let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
+        let s = s.strip_prefix(['v', 'V', '=']).unwrap_or(s);
         let s = s.split_once('+').map_or(s, |(v, _build)| v);
         let (core, pre) = match s.split_once('-') {
             Some((core, pre)) => (core, Some(pre)),
@@ -49,13 +50,17 @@ impl SemVer {
         let mut nums = [0u64; 3];
         let mut count = 0;
         for part in core.split('.') {
-            if count == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            if count == 3
+                || part.is_empty()
+                || !part.bytes().all(|b| b.is_ascii_digit())
+                || (part.len() > 1 && part.starts_with('0'))
+            {
                 return None;
             }
             nums[count] = part.parse().ok()?;
             count += 1;
         }
-        if count == 0 {
+        if count != 3 {
             return None;
         }
         let pre = match pre {
@@ -67,6 +72,9 @@ impl SemVer {
                     {
                         None
                     } else if id.bytes().all(|b| b.is_ascii_digit()) {
+                        if id.len() > 1 && id.starts_with('0') {
+                            return None;
+                        }
                         id.parse().ok().map(Ident::Numeric)
                     } else {
                         Some(Ident::Alpha(id.to_string()))
@@ -140,6 +148,9 @@ mod tests {
         assert!(SemVer::parse("1.x").is_none());
         assert!(SemVer::parse("").is_none());
         assert!(SemVer::parse("1.2.3.4").is_none());
+        assert!(SemVer::parse("0.14").is_none());
+        assert!(SemVer::parse("01.2.3").is_none());
+        assert!(SemVer::parse("1.2.3-01").is_none());
     }
 
     proptest! {

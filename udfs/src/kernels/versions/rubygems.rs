@@ -1,0 +1,132 @@
+//! RubyGems versions, ordered as `Gem::Version#<=>`: segments of digits and letters, trailing
+//! zeros of the numeric and of the string part dropped, a string segment (a prerelease) sorting
+//! below a number.
+
+use std::cmp::Ordering;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Seg {
+    Num(String),
+    Str(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RubyGems {
+    segments: Vec<Seg>,
+}
+
+impl RubyGems {
+    pub fn parse(s: &str) -> Option<RubyGems> {
+        let s = s.trim();
+        // Gem::Version::ANCHORED_VERSION_PATTERN: digits, then .segments, then -prerelease.
+        let (main, pre) = match s.split_once('-') {
+            Some((m, p)) => (m, Some(p)),
+            None => (s, None),
+        };
+        let mut parts = main.split('.');
+        let first = parts.next()?;
+        if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if !parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric())) {
+            return None;
+        }
+        if let Some(pre) = pre {
+            if !pre
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+            {
+                return None;
+            }
+        }
+        // "-" means ".pre.", then segments are runs of digits or letters.
+        let text = match pre {
+            Some(p) => format!("{main}.pre.{p}"),
+            None => main.to_string(),
+        };
+        let mut segs = Vec::new();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let start = i;
+            if bytes[i].is_ascii_digit() {
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
+                    i += 1;
+                }
+                let n = text[start..i].trim_start_matches('0');
+                segs.push(Seg::Num(if n.is_empty() { "0".into() } else { n.into() }));
+            } else if bytes[i].is_ascii_alphabetic() {
+                while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+                segs.push(Seg::Str(text[start..i].to_string()));
+            } else {
+                i += 1;
+            }
+        }
+        // canonical_segments: drop trailing zeros of the numeric part and of the string part.
+        let split = segs
+            .iter()
+            .position(|s| matches!(s, Seg::Str(_)))
+            .unwrap_or(segs.len());
+        let mut numeric: Vec<Seg> = segs[..split].to_vec();
+        let mut string: Vec<Seg> = segs[split..].to_vec();
+        let zero = Seg::Num("0".into());
+        while numeric.last() == Some(&zero) {
+            numeric.pop();
+        }
+        while string.last() == Some(&zero) {
+            string.pop();
+        }
+        numeric.extend(string);
+        Some(RubyGems { segments: numeric })
+    }
+}
+
+impl Ord for RubyGems {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let zero = Seg::Num("0".into());
+        for i in 0..self.segments.len().max(other.segments.len()) {
+            let l = self.segments.get(i).unwrap_or(&zero);
+            let r = other.segments.get(i).unwrap_or(&zero);
+            if l == r {
+                continue;
+            }
+            return match (l, r) {
+                (Seg::Str(_), Seg::Num(_)) => Ordering::Less,
+                (Seg::Num(_), Seg::Str(_)) => Ordering::Greater,
+                (Seg::Num(a), Seg::Num(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+                (Seg::Str(a), Seg::Str(b)) => a.cmp(b),
+            };
+        }
+        Ordering::Equal
+    }
+}
+
+impl PartialOrd for RubyGems {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gem_version_rules() {
+        // From rubygems' test_gem_version.rb (test_spaceship, test_eql_eh, test_prerelease).
+        let v = |s: &str| RubyGems::parse(s).unwrap();
+        assert_eq!(v("1.0").cmp(&v("1.0.0")), Ordering::Equal);
+        assert!(v("1.0") > v("1.0.a"));
+        assert!(v("1.8.2") > v("0.0.0"));
+        assert!(v("1.8.2") > v("1.8.2.a"));
+        assert!(v("1.8.2.b") > v("1.8.2.a"));
+        assert!(v("1.8.2.a10") > v("1.8.2.a9"));
+        assert!(v("5.a") < v("5.0.0.rc2"));
+        assert!(v("1.9.3") > v("1.9.3-pre"));
+        assert_eq!(v("1.0.0-rc1").cmp(&v("1.0.0.pre.rc1")), Ordering::Equal);
+        assert!(RubyGems::parse("junk").is_none());
+        assert!(RubyGems::parse("1.0\n2.0").is_none());
+    }
+}
