@@ -9,6 +9,9 @@ enum LocalPart {
     Number(u64),
 }
 
+/// (epoch, release without trailing zeros, pre, post, dev).
+type SortKey = (u64, Vec<u64>, (i8, u8, u64), (i8, u64), (i8, u64));
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pep440 {
     epoch: u64,
@@ -171,8 +174,8 @@ impl Pep440 {
         Some(v)
     }
 
-    /// `packaging`'s sort key, with `None` standing for its infinities as noted.
-    fn key(&self) -> (u64, Vec<u64>, (i8, u8, u64), (i8, u64), (i8, u64)) {
+    /// `packaging`'s sort key; its infinities become a leading -1/0/1 rank in each part.
+    fn key(&self) -> SortKey {
         let mut release = self.release.clone();
         while release.len() > 1 && release.last() == Some(&0) {
             release.pop();

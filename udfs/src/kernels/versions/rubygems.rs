@@ -31,13 +31,12 @@ impl RubyGems {
         if !parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric())) {
             return None;
         }
-        if let Some(pre) = pre {
-            if !pre
-                .split('.')
+        let pre_ok = |p: &str| {
+            p.split('.')
                 .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-            {
-                return None;
-            }
+        };
+        if pre.is_some_and(|p| !pre_ok(p)) {
+            return None;
         }
         // "-" means ".pre.", then segments are runs of digits or letters.
         let text = match pre {
