@@ -112,6 +112,10 @@ impl Maven {
                 open_sublist(&mut stack);
             } else if c.is_ascii_digit() {
                 if !is_digit && i > start {
+                    // "1.0.0.X1 < 1.0.0-X2": a qualifier after '.' opens a sublist like '-'.
+                    if !stack.last().expect("a list is open").is_empty() {
+                        open_sublist(&mut stack);
+                    }
                     push_item(&mut stack, &text, false, true);
                     start = i;
                     open_sublist(&mut stack);
