@@ -24,10 +24,10 @@ if [ ! -x "$VEXLAKE_S3S_FS" ]; then
 fi
 
 PY="${PYTHON:-python3}"
-if ! "$PY" -c 'import deltalake, pyarrow, polars, pytz, duckdb, duckdb_extension_delta' 2>/dev/null; then
+if ! "$PY" -c 'import deltalake, pyarrow, polars, pytz, packaging, duckdb, duckdb_extension_delta' 2>/dev/null; then
   step "installing Python deltalake, pyarrow, polars, duckdb"
   "$PY" -m pip install --quiet --disable-pip-version-check \
-    'deltalake==1.6.6' pyarrow polars pytz 'duckdb==1.5.5' 'duckdb-extension-delta==1.5.5'
+    'deltalake==1.6.6' pyarrow polars pytz packaging 'duckdb==1.5.5' 'duckdb-extension-delta==1.5.5'
 fi
 export VEXLAKE_PYTHON="$PY"
 

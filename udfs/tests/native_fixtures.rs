@@ -84,3 +84,58 @@ fn rpm_agrees_with_rpm_label_compare() {
 fn rubygems_agrees_with_gem_version() {
     assert_agrees(Scheme::RubyGems);
 }
+
+/// The cheap fixtures cannot drift: a seeded sample of dpkg's lines is asked of dpkg again, and
+/// every PEP 440 line of Python's `packaging` (both installed by scripts/test.sh on this machine
+/// kind). A missing tool fails the test.
+#[test]
+fn fixtures_still_match_the_native_tools() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/versions");
+    let lines = |name: &str| -> Vec<String> {
+        std::fs::read_to_string(dir.join(name))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let dpkg = lines("dpkg.txt");
+    for line in dpkg.iter().step_by(dpkg.len() / 60) {
+        let [a, op, b] = line.split(' ').collect::<Vec<_>>()[..] else {
+            panic!("bad line {line}")
+        };
+        let rel = if op == "<" { "lt" } else { "eq" };
+        let ok = std::process::Command::new("dpkg")
+            .args(["--compare-versions", a, rel, b])
+            .status()
+            .expect("dpkg must be installed")
+            .success();
+        assert!(ok, "dpkg no longer says {line}");
+    }
+    let script = "import sys\nfrom packaging.version import Version as V\nbad = [l for l in sys.stdin.read().splitlines() if not (V(l.split(' ')[0]) < V(l.split(' ')[2]) if l.split(' ')[1] == '<' else V(l.split(' ')[0]) == V(l.split(' ')[2]))]\nprint(len(bad)); print('\\n'.join(bad[:10]))";
+    let python = std::env::var("VEXLAKE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut child = std::process::Command::new(python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 must be installed");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines("pep440.txt").join("\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "python packaging is missing (scripts/test.sh installs it)"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().next(),
+        Some("0"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
