@@ -104,6 +104,23 @@ pub(crate) fn map_str3<T>(
     finish(build(out), scalar)
 }
 
+/// After a fast path that left out a scalar argument: a scalar result when every argument was
+/// a scalar, else the array as it is.
+pub(crate) fn broadcast_if_scalar(
+    out: ColumnarValue,
+    all_args: &[ColumnarValue],
+) -> Result<ColumnarValue> {
+    let all_scalar = all_args
+        .iter()
+        .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+    match out {
+        ColumnarValue::Array(a) if all_scalar && a.len() == 1 => {
+            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&a, 0)?))
+        }
+        other => Ok(other),
+    }
+}
+
 pub(crate) fn utf8_array(values: Vec<Option<String>>) -> ArrayRef {
     Arc::new(StringArray::from(values))
 }

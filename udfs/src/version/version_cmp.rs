@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Int8Array};
 use arrow::datatypes::DataType;
-use datafusion_common::Result;
+use datafusion_common::{Result, ScalarValue};
 use datafusion_expr::{
     ColumnarValue, Documentation, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
@@ -73,10 +73,24 @@ impl ScalarUDFImpl for VersionCmpFunc {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let build = |v: Vec<Option<i8>>| Arc::new(Int8Array::from(v)) as ArrayRef;
+        // A literal ecosystem (the common case) is resolved once for the whole batch.
+        if let ColumnarValue::Scalar(eco) = &args.args[0] {
+            let scheme = match eco {
+                ScalarValue::Utf8(Some(e)) => Scheme::for_ecosystem(e),
+                _ => None,
+            };
+            return adapter::map_str2(
+                &args.args[1..],
+                |a, b| compare(scheme?, a, b).map(|o| o as i8),
+                build,
+            )
+            .and_then(|out| adapter::broadcast_if_scalar(out, &args.args));
+        }
         adapter::map_str3(
             &args.args,
             |eco, a, b| compare(Scheme::for_ecosystem(eco)?, a, b).map(|o| o as i8),
-            |v| Arc::new(Int8Array::from(v)) as ArrayRef,
+            build,
         )
     }
 

@@ -198,6 +198,16 @@ mod laws {
         }
     }
 
+    proptest! {
+        #[test]
+        fn no_parser_panics_on_any_string(s in any::<String>(), t in "\\PC{0,24}") {
+            for scheme in Scheme::ALL {
+                let _ = compare(scheme, &s, &t);
+                let _ = valid(scheme, &s);
+            }
+        }
+    }
+
     #[test]
     fn ecosystems_resolve_with_and_without_release() {
         assert_eq!(Scheme::for_ecosystem("Debian:12"), Some(Scheme::Dpkg));
