@@ -139,3 +139,8 @@ fn fixtures_still_match_the_native_tools() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn composer_agrees_with_composer_semver_and_php() {
+    assert_agrees(Scheme::Composer);
+}

@@ -13,7 +13,7 @@ use crate::kernels::versions::{Scheme, compare};
 
 #[user_doc(
     doc_section(label = "vexlake Version Functions"),
-    description = "Compares two versions of a package in an OSV ecosystem under that ecosystem's own rules (SemVer for npm, crates.io, Go, Hex, Pub, SwiftURL; PEP 440 for PyPI; Maven's ComparableVersion; dpkg for Debian and Ubuntu; rpmvercmp for the RPM family; apk for Alpine and Wolfi; Gem::Version; NuGetVersion; CRAN; Hackage): -1, 0 or 1. NULL when either version is not valid in that ecosystem, and for an ecosystem without a known scheme: never guessed.",
+    description = "Compares two versions of a package in an OSV ecosystem under that ecosystem's own rules (SemVer for npm, crates.io, Go, Hex, Pub, SwiftURL; PEP 440 for PyPI; Maven's ComparableVersion; dpkg for Debian and Ubuntu; rpmvercmp for the RPM family; apk for Alpine and Wolfi; Gem::Version; NuGetVersion; CRAN; Hackage; Composer for Packagist): -1, 0 or 1. NULL when either version is not valid in that ecosystem, and for an ecosystem without a known scheme: never guessed.",
     syntax_example = "version_cmp(ecosystem, a, b)",
     sql_example = r#"```sql
 > select version_cmp('Go', 'v1.2.3', 'v1.10.0') as c;

@@ -8,6 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub mod apk;
+pub mod composer;
 pub mod dpkg;
 pub mod maven;
 pub mod nuget;
@@ -40,10 +41,12 @@ pub enum Scheme {
     Cran,
     /// Haskell's Data.Version.
     Hackage,
+    /// Composer: Packagist.
+    Composer,
 }
 
 impl Scheme {
-    pub const ALL: [Scheme; 10] = [
+    pub const ALL: [Scheme; 11] = [
         Scheme::Semver,
         Scheme::Pep440,
         Scheme::Maven,
@@ -54,6 +57,7 @@ impl Scheme {
         Scheme::NuGet,
         Scheme::Cran,
         Scheme::Hackage,
+        Scheme::Composer,
     ];
 
     /// The scheme of an OSV ecosystem name (`PyPI`, `Debian:12`, `Alpine:v3.19`, ...);
@@ -72,6 +76,7 @@ impl Scheme {
             "NuGet" => Scheme::NuGet,
             "CRAN" => Scheme::Cran,
             "Hackage" => Scheme::Hackage,
+            "Packagist" => Scheme::Composer,
             _ => return None,
         })
     }
@@ -90,6 +95,7 @@ impl fmt::Display for Scheme {
             Scheme::NuGet => "nuget",
             Scheme::Cran => "cran",
             Scheme::Hackage => "hackage",
+            Scheme::Composer => "composer",
         })
     }
 }
@@ -116,6 +122,7 @@ pub enum Parsed {
     RubyGems(rubygems::RubyGems),
     NuGet(nuget::NuGet),
     Numeric(numeric::Numeric),
+    Composer(composer::Composer),
 }
 
 impl Parsed {
@@ -132,6 +139,7 @@ impl Parsed {
             (RubyGems(a), RubyGems(b)) => a.cmp(b),
             (NuGet(a), NuGet(b)) => a.cmp(b),
             (Numeric(a), Numeric(b)) => a.cmp(b),
+            (Composer(a), Composer(b)) => a.cmp(b),
             _ => return None,
         })
     }
@@ -150,6 +158,7 @@ pub fn parse(scheme: Scheme, v: &str) -> Option<Parsed> {
         Scheme::NuGet => nuget::NuGet::parse(v).map(Parsed::NuGet),
         Scheme::Cran => numeric::Numeric::parse_cran(v).map(Parsed::Numeric),
         Scheme::Hackage => numeric::Numeric::parse_hackage(v).map(Parsed::Numeric),
+        Scheme::Composer => composer::Composer::parse(v).map(Parsed::Composer),
     }
 }
 
@@ -218,7 +227,8 @@ mod laws {
         );
         assert_eq!(Scheme::for_ecosystem("PyPI"), Some(Scheme::Pep440));
         assert_eq!(Scheme::for_ecosystem("GIT"), None);
-        assert_eq!(Scheme::for_ecosystem("Packagist"), None);
+        assert_eq!(Scheme::for_ecosystem("Packagist"), Some(Scheme::Composer));
+        assert_eq!(Scheme::for_ecosystem("Bitnami"), None);
     }
 
     #[test]
