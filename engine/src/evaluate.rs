@@ -54,6 +54,9 @@ pub struct RunReport {
     pub rows: usize,
     /// Findings per verdict, PASS..FAIL order.
     pub by_verdict: BTreeMap<Verdict, usize>,
+    /// Findings whose match could not be decided (a version not valid in its ecosystem, an
+    /// ecosystem without a version scheme, GIT-only ranges): reported, never guessed.
+    pub unknown: usize,
     pub determinism_hash: String,
     pub input_versions: BTreeMap<Table, u64>,
 }
@@ -196,11 +199,17 @@ async fn run_pipeline(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
     let idx = schema.index_of("determinism_hash")?;
     let mut by_verdict = BTreeMap::new();
     let verdict_idx = schema.index_of("verdict")?;
+    let match_idx = schema.index_of("match_state")?;
+    let mut unknown = 0;
     let mut rows = 0;
     let stamped: Vec<RecordBatch> = batches
         .into_iter()
         .map(|b| {
             rows += b.num_rows();
+            unknown += session::string_column(std::slice::from_ref(&b), match_idx)?
+                .iter()
+                .filter(|m| *m == "unknown")
+                .count();
             for v in session::string_column(std::slice::from_ref(&b), verdict_idx)? {
                 if let Ok(v) = v.parse::<Verdict>() {
                     *by_verdict.entry(v).or_insert(0) += 1;
@@ -224,6 +233,7 @@ async fn run_pipeline(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
         findings_version,
         rows,
         by_verdict,
+        unknown,
         determinism_hash,
         input_versions,
     })

@@ -53,10 +53,18 @@ fn findings_are_the_real_matches() {
     let dir = tempfile::tempdir().unwrap();
     let vx = Vx::local(dir.path());
     vx.ingest_sample();
-    vx.ok(&["evaluate", "--as-of", AS_OF]);
+    let out = vx.ok(&["evaluate", "--as-of", AS_OF]);
+    assert!(
+        out.contains("; 2 undecidable (match_state unknown)"),
+        "{out}"
+    );
 
     // Checked by hand against the advisories' ranges: gin v1.4.0 in proton-bridge is before
     // the fixes of GO-2020-0001 (1.6.0), GO-2021-0052 (1.7.7) and GO-2023-1737 (1.9.1).
+    // The run reports how many findings are undecidable: here hyper "0.14" (below) against its
+    // two RustSec advisories.
+    let unknown = vx.count("select count(*) from findings where match_state = 'unknown'");
+    assert_eq!(unknown, 2);
     let gin = vx.sql_json(
         "select vulnerability_id, version, match_state from findings \
          where package = 'github.com/gin-gonic/gin' order by vulnerability_id",

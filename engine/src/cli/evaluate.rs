@@ -54,10 +54,11 @@ pub fn print_report(report: &RunReport) -> Result<()> {
         .map(|v| format!("{v} {}", report.by_verdict.get(v).copied().unwrap_or(0)))
         .collect();
     out(format!(
-        "evaluate: findings version {}: {} findings ({})",
+        "evaluate: findings version {}: {} findings ({}); {} undecidable (match_state unknown)",
         report.findings_version,
         report.rows,
-        counts.join(", ")
+        counts.join(", "),
+        report.unknown
     ))?;
     out(format!("determinism_hash {}", report.determinism_hash))
 }
