@@ -144,3 +144,8 @@ fn fixtures_still_match_the_native_tools() {
 fn composer_agrees_with_composer_semver_and_php() {
     assert_agrees(Scheme::Composer);
 }
+
+#[test]
+fn cran_agrees_with_r_package_version() {
+    assert_agrees(Scheme::Cran);
+}

@@ -1,5 +1,6 @@
-//! Purely numeric versions: CRAN (`package_version`: numbers separated by `.` or `-`) and
-//! Hackage (`Data.Version`: numbers separated by `.`), compared as sequences (a prefix sorts first).
+//! Purely numeric versions: CRAN (`package_version`: numbers separated by `.` or `-`, trailing
+//! zeros insignificant) and Hackage (`Data.Version`: numbers separated by `.`), compared as
+//! sequences (a prefix sorts first).
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Numeric {
@@ -7,10 +8,17 @@ pub struct Numeric {
 }
 
 impl Numeric {
-    /// A CRAN version: at least two numbers, separated by `.` or `-`.
+    /// A CRAN version: at least two numbers, separated by `.` or `-`. R pads versions with
+    /// zeros before comparing them, so trailing zeros do not count (`1.0` = `1.0-0`).
     pub fn parse_cran(s: &str) -> Option<Numeric> {
-        let n = Self::parse_with(s, &['.', '-'])?;
-        (n.parts.len() >= 2).then_some(n)
+        let mut n = Self::parse_with(s, &['.', '-'])?;
+        if n.parts.len() < 2 {
+            return None;
+        }
+        while n.parts.last() == Some(&0) {
+            n.parts.pop();
+        }
+        Some(n)
     }
 
     /// A Hackage version: numbers separated by `.`.
@@ -43,6 +51,7 @@ mod tests {
         assert!(Numeric::parse_cran("1.0-1").unwrap() < Numeric::parse_cran("1.0.2").unwrap());
         assert!(Numeric::parse_cran("1.10").unwrap() > Numeric::parse_cran("1.9").unwrap());
         assert!(Numeric::parse_cran("1").is_none());
+        assert_eq!(Numeric::parse_cran("1.0"), Numeric::parse_cran("1.0-0"));
         assert!(Numeric::parse_hackage("1.0").unwrap() < Numeric::parse_hackage("1.0.0").unwrap());
         assert!(Numeric::parse_hackage("1.0-1").is_none());
     }
