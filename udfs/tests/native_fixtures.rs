@@ -149,3 +149,41 @@ fn composer_agrees_with_composer_semver_and_php() {
 fn cran_agrees_with_r_package_version() {
     assert_agrees(Scheme::Cran);
 }
+
+/// apk-tools' own test vectors (`test/version.data`, cited in tests/fixtures/SOURCES.md): every
+/// pair vexlake can read must agree, and only the few versions apk itself calls invalid
+/// (unknown suffixes such as `_foo`, a letter run like `1.0bc`) may be unreadable.
+#[test]
+fn apk_agrees_with_apk_tools_test_vectors() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/versions/apk-tools-version.data");
+    let text = std::fs::read_to_string(path).unwrap();
+    let (mut checked, mut unreadable, mut wrong) = (0, Vec::new(), Vec::new());
+    for line in text.lines().filter(|l| !l.contains('#') && !l.is_empty()) {
+        let [a, op, b] = line.split(' ').collect::<Vec<_>>()[..] else {
+            panic!("bad line {line:?}")
+        };
+        let want = match op {
+            "<" => Ordering::Less,
+            ">" => Ordering::Greater,
+            _ => Ordering::Equal,
+        };
+        match compare(Scheme::Apk, a, b) {
+            None => unreadable.push(line.to_string()),
+            Some(got) => {
+                checked += 1;
+                if got != want {
+                    wrong.push(format!("{line}  (vexlake: {got:?})"));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} disagree:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(checked > 700, "only {checked} pairs read");
+    assert!(unreadable.len() <= 2, "unreadable: {unreadable:?}");
+}
