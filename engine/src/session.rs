@@ -48,12 +48,18 @@ pub async fn register(ctx: &SessionContext, name: &str, table: &DeltaTable) -> R
     Ok(())
 }
 
-/// Opens a session over `tables` of the lake (each at its newest version) and the analyst views.
-pub async fn open(lake: &Lake, tables: &[Table], options: &SessionOptions) -> Result<LakeSession> {
+/// A bare session that can also read `lake`'s object store (for `s3://` lakes).
+fn lake_context(lake: &Lake, options: &SessionOptions) -> SessionContext {
     let ctx = context(options);
     if let Some((url, store)) = lake.object_store() {
         ctx.register_object_store(&url, store);
     }
+    ctx
+}
+
+/// Opens a session over `tables` of the lake (each at its newest version) and the analyst views.
+pub async fn open(lake: &Lake, tables: &[Table], options: &SessionOptions) -> Result<LakeSession> {
+    let ctx = lake_context(lake, options);
     let mut versions = BTreeMap::new();
     for &t in tables {
         let table = lake.load(t).await?;
@@ -75,10 +81,7 @@ pub async fn read_columns(
     tenant: &str,
     columns: &[&str],
 ) -> Result<Vec<RecordBatch>> {
-    let ctx = context(&SessionOptions::default());
-    if let Some((url, store)) = lake.object_store() {
-        ctx.register_object_store(&url, store);
-    }
+    let ctx = lake_context(lake, &SessionOptions::default());
     let loaded = lake.load(table).await?;
     register(&ctx, table.name(), &loaded).await?;
     let df = ctx

@@ -200,15 +200,14 @@ fn read_zip(
             continue;
         }
         let mut buf = Vec::new();
-        match archive.by_name(&name).map(|mut f| f.read_to_end(&mut buf)) {
-            Ok(Ok(_)) => docs.push(Document {
+        let read = archive
+            .by_name(&name)
+            .map_err(|e| e.to_string())
+            .and_then(|mut f| f.read_to_end(&mut buf).map_err(|e| e.to_string()));
+        match read {
+            Ok(_) => docs.push(Document {
                 source: entry_source,
                 bytes: buf,
-            }),
-            Ok(Err(e)) => rejects.push(Reject {
-                source: entry_source,
-                reason: format!("cannot read archive entry: {e}"),
-                raw: Vec::new(),
             }),
             Err(e) => rejects.push(Reject {
                 source: entry_source,

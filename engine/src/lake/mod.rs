@@ -4,7 +4,6 @@
 //! appends itself, and a commit that still loses (an overwrite racing another writer) is
 //! redone here on the newest version, up to [`COMMIT_ATTEMPTS`] times.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Once};
 use std::time::Duration;
@@ -317,15 +316,6 @@ impl Lake {
     /// The newest version of `table`.
     pub async fn version(&self, table: Table) -> Result<u64> {
         Ok(self.load(table).await?.version().unwrap_or_default())
-    }
-
-    /// The newest version of every table in `tables`.
-    pub async fn versions(&self, tables: &[Table]) -> Result<HashMap<Table, u64>> {
-        let mut out = HashMap::new();
-        for t in tables {
-            out.insert(*t, self.version(*t).await?);
-        }
-        Ok(out)
     }
 }
 

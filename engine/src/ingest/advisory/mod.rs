@@ -111,9 +111,8 @@ pub async fn ingest(
     let mut latest = latest_revisions(lake, tenant).await?;
     let source = source.unwrap_or(Source::Osv);
     let now = ts(Utc::now());
-    let mut raw_rows = Vec::new();
-    let mut raw_bytes = Vec::new();
-    let mut landed: Vec<(i64, Record)> = Vec::new();
+    // (revision, content sha256, source path, record) of every record that lands.
+    let mut landed: Vec<(i64, String, &str, Record)> = Vec::new();
     for doc in &docs {
         progress.inc(1);
         let records = match osv::parse_document(&doc.bytes) {
@@ -132,15 +131,12 @@ pub async fn ingest(
                 continue;
             }
             *entry = (entry.0 + 1, sha.clone());
-            raw_rows.push((entry.0, sha, doc.source.clone()));
-            raw_bytes.push(Some(record.raw.clone()));
-            landed.push((entry.0, record));
+            landed.push((entry.0, sha, &doc.source, record));
         }
     }
     let raw: Vec<RawRow> = landed
         .iter()
-        .zip(&raw_rows)
-        .map(|((rev, r), (_, sha, path))| RawRow {
+        .map(|(rev, sha, path, r)| RawRow {
             tenant,
             source: source.name(),
             advisory_id: &r.advisory_id,
@@ -151,9 +147,10 @@ pub async fn ingest(
             ingested_at: &now,
         })
         .collect();
+    let raw_bytes = landed.iter().map(|(.., r)| Some(r.raw.clone())).collect();
     let observations: Vec<ObservationRow> = landed
         .iter()
-        .map(|(rev, r)| ObservationRow {
+        .map(|(rev, .., r)| ObservationRow {
             tenant,
             source: source.name(),
             advisory_id: &r.advisory_id,
@@ -163,7 +160,7 @@ pub async fn ingest(
         .collect();
     let affected: Vec<AffectedRow> = landed
         .iter()
-        .flat_map(|(rev, r)| {
+        .flat_map(|(rev, .., r)| {
             r.affected.iter().map(move |a| AffectedRow {
                 tenant,
                 source: source.name(),

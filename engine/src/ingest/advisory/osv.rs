@@ -16,7 +16,6 @@ struct OsvRecord {
     withdrawn: Option<String>,
     aliases: Option<Vec<String>>,
     summary: Option<String>,
-    details: Option<String>,
     severity: Option<Vec<OsvSeverity>>,
     affected: Option<Vec<OsvAffected>>,
     references: Option<Vec<OsvReference>>,
@@ -160,7 +159,6 @@ fn record(value: Value, raw: Vec<u8>) -> Result<Record, String> {
         .and_then(|d| d.get("severity"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    let _ = r.details;
     Ok(Record {
         advisory_id: r.id,
         canonical,
