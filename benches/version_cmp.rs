@@ -1,9 +1,12 @@
-//! `version_cmp` throughput: a fixed mix of real version pairs (the committed native-tool fixtures,
-//! whose versions come from the corpus advisories and SBOMs), 8192-row batches, through the SQL
-//! function's Arrow path and through the kernel alone.
+//! `version_cmp` throughput on real versions: a fixed, seeded mix of version pairs drawn from the
+//! advisories in `../shared/corpus/osv` (every `versions` entry and range event of every
+//! non-GIT range, by ecosystem), in 8192-row batches, through the SQL function's Arrow path and
+//! through the kernel alone.
 //!
-//! `cargo bench -p vexlake-udfs --bench version_cmp`
+//! `cargo bench -p vexlake-udfs --bench version_cmp` (`VEXLAKE_CORPUS` overrides the corpus path).
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, StringArray};
@@ -16,95 +19,187 @@ use vexlake_udfs::kernels::versions::{Scheme, compare};
 use vexlake_udfs::version::version_cmp::VersionCmpFunc;
 
 const ROWS: usize = 8192;
+const SEED: u64 = 0x5EED_0F_0511;
 
-/// (ecosystem, a, b) rows, cycling through the fixtures of every scheme in a fixed order.
-fn rows(scheme: &str, ecosystem: &str) -> Vec<(String, String, String)> {
-    let path = format!(
-        "{}/../tests/fixtures/versions/{scheme}.txt",
-        env!("CARGO_MANIFEST_DIR")
+/// Every advisory version in the corpus, by ecosystem (release suffix dropped), in file order.
+fn corpus_versions() -> BTreeMap<String, Vec<String>> {
+    let root = std::env::var_os("VEXLAKE_CORPUS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/osv"),
+        PathBuf::from,
     );
-    let text = std::fs::read_to_string(&path).expect("fixture");
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(|l| {
-            let p: Vec<&str> = l.split(' ').collect();
-            (ecosystem.to_string(), p[0].to_string(), p[2].to_string())
+    let mut files = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e} (set VEXLAKE_CORPUS)", dir.display()));
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "json") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        for affected in doc["affected"].as_array().into_iter().flatten() {
+            let Some(eco) = affected["package"]["ecosystem"].as_str() else {
+                continue;
+            };
+            let eco = eco.split(':').next().unwrap_or_default().to_string();
+            let mut found: Vec<&str> = affected["versions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str())
+                .collect();
+            for range in affected["ranges"].as_array().into_iter().flatten() {
+                if range["type"] == "GIT" {
+                    continue;
+                }
+                for event in range["events"].as_array().into_iter().flatten() {
+                    let values = event.as_object().into_iter().flat_map(|o| o.values());
+                    found.extend(values.filter_map(|v| v.as_str()).filter(|v| *v != "0"));
+                }
+            }
+            out.entry(eco)
+                .or_default()
+                .extend(found.into_iter().map(String::from));
+        }
+    }
+    assert!(
+        !out.is_empty(),
+        "no OSV advisories under {}",
+        root.display()
+    );
+    out.into_iter()
+        .map(|(k, v)| (k, v.into_iter().collect()))
+        .collect()
+}
+
+/// xorshift64*: a fixed sequence from `SEED`, so every run benchmarks the same rows.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+    }
+}
+
+type Row = (String, String, String);
+
+/// `ROWS` (ecosystem, a, b) rows: each ecosystem as often as the corpus names its versions, both
+/// versions drawn from that ecosystem's.
+fn mixed_rows(corpus: &BTreeMap<String, Vec<String>>, rng: &mut Rng) -> Vec<Row> {
+    let weighted: Vec<(&String, &Vec<String>)> = corpus
+        .iter()
+        .flat_map(|(eco, vs)| std::iter::repeat_n((eco, vs), vs.len()))
+        .collect();
+    (0..ROWS)
+        .map(|_| {
+            let (eco, vs) = weighted[rng.below(weighted.len())];
+            let (a, b) = (&vs[rng.below(vs.len())], &vs[rng.below(vs.len())]);
+            (eco.clone(), a.clone(), b.clone())
         })
         .collect()
 }
 
-fn batch(rows: &[(String, String, String)]) -> Vec<ArrayRef> {
-    let take = |f: fn(&(String, String, String)) -> &str| -> ArrayRef {
-        Arc::new(StringArray::from_iter_values(
-            (0..ROWS).map(|i| f(&rows[i % rows.len()]).to_string()),
-        ))
+fn one_ecosystem_rows(eco: &str, vs: &[String], rng: &mut Rng) -> Vec<Row> {
+    (0..ROWS)
+        .map(|_| {
+            let (a, b) = (&vs[rng.below(vs.len())], &vs[rng.below(vs.len())]);
+            (eco.to_string(), a.clone(), b.clone())
+        })
+        .collect()
+}
+
+fn arrays(rows: &[Row]) -> Vec<ArrayRef> {
+    let column = |f: fn(&Row) -> &str| -> ArrayRef {
+        Arc::new(StringArray::from_iter_values(rows.iter().map(f)))
     };
-    vec![take(|r| &r.0), take(|r| &r.1), take(|r| &r.2)]
+    vec![column(|r| &r.0), column(|r| &r.1), column(|r| &r.2)]
 }
 
 fn bench(c: &mut Criterion) {
-    let schemes = [
-        ("semver", "npm", Scheme::Semver),
-        ("pep440", "PyPI", Scheme::Pep440),
-        ("maven", "Maven", Scheme::Maven),
-        ("dpkg", "Debian:12", Scheme::Dpkg),
-        ("rpm", "AlmaLinux:9", Scheme::Rpm),
-        ("rubygems", "RubyGems", Scheme::RubyGems),
-    ];
-    let mut mixed = Vec::new();
-    for (file, eco, _) in schemes {
-        mixed.extend(rows(file, eco));
-    }
-    // A fixed interleaving (every scheme in every batch), no randomness needed.
-    let n = mixed.len();
-    let mixed: Vec<_> = (0..n).map(|i| mixed[(i * 7919) % n].clone()).collect();
-
+    let corpus = corpus_versions();
+    let mut rng = Rng(SEED);
     let udf = ScalarUDF::from(VersionCmpFunc::new());
-    let mut group = c.benchmark_group("version_cmp");
-    group.throughput(Throughput::Elements(ROWS as u64));
-    let arrays = batch(&mixed);
     let fields: Vec<_> = ["ecosystem", "a", "b"]
         .iter()
         .map(|n| Arc::new(Field::new(*n, DataType::Utf8, true)))
         .collect();
     let config = Arc::new(ConfigOptions::default());
-    group.bench_function("udf/mixed_ecosystems/8192", |bch| {
+    let invoke = |args: Vec<ColumnarValue>| {
+        udf.invoke_with_args(ScalarFunctionArgs {
+            args,
+            arg_fields: fields.clone(),
+            number_rows: ROWS,
+            return_field: Arc::new(Field::new("c", DataType::Int8, true)),
+            config_options: config.clone(),
+        })
+        .unwrap()
+    };
+
+    let mut group = c.benchmark_group("version_cmp");
+    group.throughput(Throughput::Elements(ROWS as u64));
+
+    let mixed = mixed_rows(&corpus, &mut rng);
+    let mixed_arrays = arrays(&mixed);
+    group.bench_function("udf/corpus_mix/8192", |bch| {
         bch.iter(|| {
-            let args = ScalarFunctionArgs {
-                args: arrays.iter().cloned().map(ColumnarValue::Array).collect(),
-                arg_fields: fields.clone(),
-                number_rows: ROWS,
-                return_field: Arc::new(Field::new("c", DataType::Int8, true)),
-                config_options: config.clone(),
-            };
-            udf.invoke_with_args(args).unwrap()
+            invoke(
+                mixed_arrays
+                    .iter()
+                    .cloned()
+                    .map(ColumnarValue::Array)
+                    .collect(),
+            )
         })
     });
-    for (file, eco, scheme) in schemes {
-        let r = rows(file, eco);
-        let arrays = batch(&r);
-        group.bench_function(format!("udf/{file}/8192"), |bch| {
+    group.bench_function("kernel/corpus_mix/8192", |bch| {
+        bch.iter(|| {
+            mixed
+                .iter()
+                .filter(|(eco, a, b)| {
+                    Scheme::for_ecosystem(eco)
+                        .and_then(|s| compare(s, a, b))
+                        .is_some()
+                })
+                .count()
+        })
+    });
+
+    // Each ecosystem with enough versions on its own, the ecosystem a literal as in a policy.
+    for (eco, vs) in corpus.iter().filter(|(_, vs)| vs.len() >= 100) {
+        let Some(scheme) = Scheme::for_ecosystem(eco) else {
+            continue;
+        };
+        let rows = one_ecosystem_rows(eco, vs, &mut rng);
+        let cols = arrays(&rows);
+        let name = eco.replace(' ', "_");
+        group.bench_function(format!("udf/{name}/8192"), |bch| {
             bch.iter(|| {
                 let mut args: Vec<ColumnarValue> =
-                    arrays.iter().cloned().map(ColumnarValue::Array).collect();
-                args[0] = ColumnarValue::Scalar(ScalarValue::Utf8(Some(eco.to_string())));
-                udf.invoke_with_args(ScalarFunctionArgs {
-                    args,
-                    arg_fields: fields.clone(),
-                    number_rows: ROWS,
-                    return_field: Arc::new(Field::new("c", DataType::Int8, true)),
-                    config_options: config.clone(),
-                })
-                .unwrap()
+                    cols.iter().cloned().map(ColumnarValue::Array).collect();
+                args[0] = ColumnarValue::Scalar(ScalarValue::Utf8(Some(eco.clone())));
+                invoke(args)
             })
         });
-        group.bench_function(format!("kernel/{file}/8192"), |bch| {
+        group.bench_function(format!("kernel/{name}/8192"), |bch| {
             bch.iter(|| {
-                (0..ROWS)
-                    .filter(|i| {
-                        let (_, a, b) = &r[i % r.len()];
-                        compare(scheme, a, b).is_some()
-                    })
+                rows.iter()
+                    .filter(|(_, a, b)| compare(scheme, a, b).is_some())
                     .count()
             })
         });

@@ -4,6 +4,7 @@
 #
 # What it installs, once per machine (kept between runs):
 #   - s3s-fs (a real S3-compatible server, from crates.io) for the object-store tests;
+#   - cargo-fuzz (from crates.io) for the fuzz targets in fuzz/ (scripts/fuzz.sh installs it);
 #   - Python's deltalake, pyarrow, polars, duckdb and its delta extension (from PyPI) for the
 #     "other readers see the same rows" tests.
 # Builds go to $CARGO_TARGET_DIR (default: ~/.cache/vexlake/target, outside the clone) so that
@@ -33,6 +34,9 @@ export VEXLAKE_PYTHON="$PY"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+
+step "fuzz every parser briefly (scripts/fuzz.sh, ${VEXLAKE_FUZZ_SECONDS:-10} s a target)"
+./scripts/fuzz.sh "${VEXLAKE_FUZZ_SECONDS:-10}"
 
 step "cargo test (unit, sqllogictest, CLI end to end, S3, concurrency, Python readers)"
 cargo test --workspace --no-fail-fast -- --test-threads=2

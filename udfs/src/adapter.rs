@@ -1,26 +1,62 @@
 //! Shared plumbing between Arrow arrays and the plain-Rust kernels.
 //!
-//! String arguments are coerced to `Utf8` by each function's `coerce_types`, so the adapters
-//! only ever see `StringArray`s; a row with a NULL input gives a NULL output.
+//! String arguments are read in whichever of Arrow's string types they come (`Utf8`,
+//! `LargeUtf8`, `Utf8View`), without a cast or a copy; a row with a NULL input gives a NULL
+//! output.
 
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, AsArray, StringArray};
+use arrow::array::{Array, ArrayRef, AsArray, LargeStringArray, StringArray, StringViewArray};
 use arrow::datatypes::DataType;
-use datafusion_common::{Result, ScalarValue, plan_err};
+use datafusion_common::{Result, ScalarValue, internal_err, plan_err};
 use datafusion_expr::ColumnarValue;
 
-/// Coerces every argument to `Utf8`, refusing types that are not strings (or NULL).
+/// Keeps string arguments as they are (a NULL literal becomes `Utf8`), refusing other types.
 pub(crate) fn coerce_strings(name: &str, arg_types: &[DataType]) -> Result<Vec<DataType>> {
     arg_types
         .iter()
         .map(|t| match t {
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null => {
-                Ok(DataType::Utf8)
-            }
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Ok(t.clone()),
+            DataType::Null => Ok(DataType::Utf8),
             other => plan_err!("{name} expects string arguments, got {other}"),
         })
         .collect()
+}
+
+/// A string column of any of Arrow's string types, read in place.
+pub(crate) enum Strings<'a> {
+    Utf8(&'a StringArray),
+    Large(&'a LargeStringArray),
+    View(&'a StringViewArray),
+}
+
+impl<'a> Strings<'a> {
+    pub(crate) fn of(array: &'a ArrayRef) -> Result<Strings<'a>> {
+        Ok(match array.data_type() {
+            DataType::Utf8 => Strings::Utf8(array.as_string::<i32>()),
+            DataType::LargeUtf8 => Strings::Large(array.as_string::<i64>()),
+            DataType::Utf8View => Strings::View(array.as_string_view()),
+            other => return internal_err!("expected a string column, got {other}"),
+        })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Strings::Utf8(a) => a.len(),
+            Strings::Large(a) => a.len(),
+            Strings::View(a) => a.len(),
+        }
+    }
+
+    /// Row `i`, or `None` when it is NULL.
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> Option<&'a str> {
+        match self {
+            Strings::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
+            Strings::Large(a) => a.is_valid(i).then(|| a.value(i)),
+            Strings::View(a) => a.is_valid(i).then(|| a.value(i)),
+        }
+    }
 }
 
 /// Turns the arguments into arrays of equal length; `scalar` is true when all were scalars,
@@ -41,11 +77,6 @@ pub(crate) fn finish(array: ArrayRef, scalar: bool) -> Result<ColumnarValue> {
     }
 }
 
-/// The string view of a coerced argument.
-pub(crate) fn strings(array: &ArrayRef) -> &StringArray {
-    array.as_string::<i32>()
-}
-
 /// Applies `f` row by row over one string column.
 pub(crate) fn map_str1<T>(
     args: &[ColumnarValue],
@@ -53,10 +84,8 @@ pub(crate) fn map_str1<T>(
     build: impl FnOnce(Vec<Option<T>>) -> ArrayRef,
 ) -> Result<ColumnarValue> {
     let (arrays, scalar) = to_arrays(args)?;
-    let a = strings(&arrays[0]);
-    let out = (0..a.len())
-        .map(|i| if a.is_null(i) { None } else { f(a.value(i)) })
-        .collect();
+    let a = Strings::of(&arrays[0])?;
+    let out = (0..a.len()).map(|i| f(a.get(i)?)).collect();
     finish(build(out), scalar)
 }
 
@@ -67,16 +96,8 @@ pub(crate) fn map_str2<T>(
     build: impl FnOnce(Vec<Option<T>>) -> ArrayRef,
 ) -> Result<ColumnarValue> {
     let (arrays, scalar) = to_arrays(args)?;
-    let (a, b) = (strings(&arrays[0]), strings(&arrays[1]));
-    let out = (0..a.len())
-        .map(|i| {
-            if a.is_null(i) || b.is_null(i) {
-                None
-            } else {
-                f(a.value(i), b.value(i))
-            }
-        })
-        .collect();
+    let (a, b) = (Strings::of(&arrays[0])?, Strings::of(&arrays[1])?);
+    let out = (0..a.len()).map(|i| f(a.get(i)?, b.get(i)?)).collect();
     finish(build(out), scalar)
 }
 
@@ -88,18 +109,12 @@ pub(crate) fn map_str3<T>(
 ) -> Result<ColumnarValue> {
     let (arrays, scalar) = to_arrays(args)?;
     let (a, b, c) = (
-        strings(&arrays[0]),
-        strings(&arrays[1]),
-        strings(&arrays[2]),
+        Strings::of(&arrays[0])?,
+        Strings::of(&arrays[1])?,
+        Strings::of(&arrays[2])?,
     );
     let out = (0..a.len())
-        .map(|i| {
-            if a.is_null(i) || b.is_null(i) || c.is_null(i) {
-                None
-            } else {
-                f(a.value(i), b.value(i), c.value(i))
-            }
-        })
+        .map(|i| f(a.get(i)?, b.get(i)?, c.get(i)?))
         .collect();
     finish(build(out), scalar)
 }

@@ -4,6 +4,9 @@
 //! URLs, CVSS); the modules [`version`], [`purl`] and [`cvss`] hold one SQL function per file,
 //! each a thin Arrow adapter over a kernel. This crate does no I/O.
 //!
+//! The SQL functions sit behind the default feature `sql`; without it the crate is the kernels
+//! alone, free of Arrow and DataFusion (the fuzz targets in `fuzz/` build it that way).
+//!
 //! ```
 //! use vexlake_udfs::kernels::versions::{compare, Scheme};
 //! use std::cmp::Ordering;
@@ -11,19 +14,28 @@
 //! assert_eq!(compare(Scheme::Dpkg, "1:1.0~rc1-1", "1.0-1"), Some(Ordering::Greater));
 //! ```
 
+#[cfg(feature = "sql")]
 use std::sync::Arc;
 
+#[cfg(feature = "sql")]
 use datafusion_common::Result;
+#[cfg(feature = "sql")]
 use datafusion_expr::ScalarUDF;
+#[cfg(feature = "sql")]
 use datafusion_expr::registry::FunctionRegistry;
 
+#[cfg(feature = "sql")]
 mod adapter;
+#[cfg(feature = "sql")]
 pub mod cvss;
 pub mod kernels;
+#[cfg(feature = "sql")]
 pub mod purl;
+#[cfg(feature = "sql")]
 pub mod version;
 
 /// Every scalar function this crate provides.
+#[cfg(feature = "sql")]
 pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     version::functions()
         .into_iter()
@@ -33,6 +45,7 @@ pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
 }
 
 /// Registers every function of this crate with `registry` (a `SessionContext` or `SessionState`).
+#[cfg(feature = "sql")]
 pub fn register_all(registry: &mut dyn FunctionRegistry) -> Result<()> {
     for udf in all_scalar_functions() {
         registry.register_udf(udf)?;

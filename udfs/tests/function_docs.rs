@@ -1,3 +1,4 @@
+#![cfg(feature = "sql")]
 //! `docs/functions.md` is generated from the functions' own documentation; this test fails when
 //! it is out of date. Regenerate with `VEXLAKE_UPDATE_DOCS=1 cargo test -p vexlake-udfs --test function_docs`.
 

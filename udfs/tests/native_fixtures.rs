@@ -1,6 +1,7 @@
 //! vexlake's version order against each ecosystem's own tool: every line of
 //! `tests/fixtures/versions/<scheme>.txt` (written by `make_fixtures.py` with dpkg, rpm,
-//! Maven's ComparableVersion, node-semver, Python packaging and RubyGems) must hold both ways.
+//! Maven's ComparableVersion, node-semver, Python packaging, RubyGems, Composer with PHP, R and
+//! Cabal) must hold both ways.
 
 use std::cmp::Ordering;
 use std::path::Path;
@@ -53,6 +54,11 @@ fn assert_agrees(scheme: Scheme) {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+#[test]
+fn hackage_agrees_with_cabal() {
+    assert_agrees(Scheme::Hackage);
 }
 
 #[test]

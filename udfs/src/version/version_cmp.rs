@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Int8Array};
 use arrow::datatypes::DataType;
-use datafusion_common::{Result, ScalarValue};
+use datafusion_common::Result;
 use datafusion_expr::{
     ColumnarValue, Documentation, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
@@ -13,7 +13,7 @@ use crate::kernels::versions::{Scheme, compare};
 
 #[user_doc(
     doc_section(label = "vexlake Version Functions"),
-    description = "Compares two versions of a package in an OSV ecosystem under that ecosystem's own rules (SemVer for npm, crates.io, Go, Hex, Pub, SwiftURL; PEP 440 for PyPI; Maven's ComparableVersion; dpkg for Debian and Ubuntu; rpmvercmp for the RPM family; apk for Alpine and Wolfi; Gem::Version; NuGetVersion; CRAN; Hackage; Composer for Packagist): -1, 0 or 1. NULL when either version is not valid in that ecosystem, and for an ecosystem without a known scheme: never guessed.",
+    description = "Compares two versions of a package in an OSV ecosystem under that ecosystem's own rules (SemVer for npm, crates.io, Go, Hex; the Swift Package Manager's Version for SwiftURL; pub_semver for Pub, where builds take part in the order; PEP 440 for PyPI; Maven's ComparableVersion; dpkg for Debian and Ubuntu; rpmvercmp for the RPM family; apk for Alpine and Wolfi; Gem::Version; NuGetVersion; CRAN; Hackage; Composer for Packagist): -1, 0 or 1. NULL when either version is not valid in that ecosystem, and for an ecosystem without a known scheme: never guessed.",
     syntax_example = "version_cmp(ecosystem, a, b)",
     sql_example = r#"```sql
 > select version_cmp('Go', 'v1.2.3', 'v1.10.0') as c;
@@ -76,10 +76,7 @@ impl ScalarUDFImpl for VersionCmpFunc {
         let build = |v: Vec<Option<i8>>| Arc::new(Int8Array::from(v)) as ArrayRef;
         // A literal ecosystem (the common case) is resolved once for the whole batch.
         if let ColumnarValue::Scalar(eco) = &args.args[0] {
-            let scheme = match eco {
-                ScalarValue::Utf8(Some(e)) => Scheme::for_ecosystem(e),
-                _ => None,
-            };
+            let scheme = eco.try_as_str().flatten().and_then(Scheme::for_ecosystem);
             return adapter::map_str2(
                 &args.args[1..],
                 |a, b| compare(scheme?, a, b).map(|o| o as i8),

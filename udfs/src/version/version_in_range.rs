@@ -156,16 +156,17 @@ impl ScalarUDFImpl for VersionInRangeFunc {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let (arrays, scalar) = adapter::to_arrays(&args.args)?;
-        let eco = adapter::strings(&arrays[0]);
-        let version = adapter::strings(&arrays[1]);
+        let eco = adapter::Strings::of(&arrays[0])?;
+        let version = adapter::Strings::of(&arrays[1])?;
         let ranges = arrays[2].as_list::<i32>();
         let out: BooleanArray = (0..eco.len())
             .map(|row| {
-                if eco.is_null(row) || version.is_null(row) || ranges.is_null(row) {
+                let (eco, version) = (eco.get(row)?, version.get(row)?);
+                if ranges.is_null(row) {
                     return None;
                 }
                 let parsed = read_ranges(ranges.value(row).as_struct());
-                version_in_ranges(eco.value(row), version.value(row), &parsed)
+                version_in_ranges(eco, version, &parsed)
             })
             .collect();
         adapter::finish(Arc::new(out) as ArrayRef, scalar)

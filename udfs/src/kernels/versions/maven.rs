@@ -3,13 +3,30 @@
 //! "null" items (0, "", final, ga, release) dropped, and qualifiers ranked
 //! alpha < beta < milestone < rc = cr < snapshot < release < sp < others (by text).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
+use super::number::Number;
+
+/// A parsed item. Parsing allocates only for sublists and for qualifiers Maven does not know;
+/// comparing allocates nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Item {
-    Int(String),
-    Str(String),
+    /// Maven keeps up to 9 digits in an int, 18 in a long and the rest in a BigInteger; a
+    /// shorter number is always the smaller, so ordering by value is Maven's order.
+    Int(Number),
+    Str(Qualifier),
     List(Vec<Item>),
+}
+
+/// A string item as Maven ranks it: `StringItem.comparableQualifier` is the qualifier's index in
+/// alpha, beta, milestone, rc, snapshot, "" (release), sp; or `"7-" + text` for any other, which
+/// sorts after them all and among themselves by text.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Qualifier {
+    rank: u8,
+    /// Empty for the known qualifiers.
+    text: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,14 +35,7 @@ pub struct Maven {
 }
 
 const QUALIFIERS: [&str; 7] = ["alpha", "beta", "milestone", "rc", "snapshot", "", "sp"];
-const RELEASE_INDEX: &str = "5";
-
-fn comparable_qualifier(q: &str) -> String {
-    match QUALIFIERS.iter().position(|x| *x == q) {
-        Some(i) => i.to_string(),
-        None => format!("{}-{q}", QUALIFIERS.len()),
-    }
-}
+const RELEASE_RANK: u8 = 5;
 
 fn string_item(value: &str, followed_by_digit: bool) -> Item {
     let v = if followed_by_digit && value.len() == 1 {
@@ -43,18 +53,34 @@ fn string_item(value: &str, followed_by_digit: bool) -> Item {
         "cr" => "rc",
         other => other,
     };
-    Item::Str(v.to_string())
+    Item::Str(match QUALIFIERS.iter().position(|q| *q == v) {
+        Some(rank) => Qualifier {
+            rank: rank as u8,
+            text: String::new(),
+        },
+        None => Qualifier {
+            rank: QUALIFIERS.len() as u8,
+            text: v.to_string(),
+        },
+    })
 }
 
 fn int_item(digits: &str) -> Item {
-    let t = digits.trim_start_matches('0');
-    Item::Int(if t.is_empty() { "0".into() } else { t.into() })
+    Item::Int(Number::from_digits(digits))
+}
+
+fn item(text: &str, digit: bool, followed_by_digit: bool) -> Item {
+    if digit {
+        int_item(text)
+    } else {
+        string_item(text, followed_by_digit)
+    }
 }
 
 fn is_null(item: &Item) -> bool {
     match item {
-        Item::Int(v) => v == "0",
-        Item::Str(v) => v.is_empty(),
+        Item::Int(v) => *v == Number::ZERO,
+        Item::Str(q) => q.rank == RELEASE_RANK,
         Item::List(l) => l.is_empty(),
     }
 }
@@ -72,125 +98,149 @@ fn normalize(list: &mut Vec<Item>) {
     }
 }
 
+/// A stack of open lists; the last is the one being filled.
+struct Lists(Vec<Vec<Item>>);
+
+impl Lists {
+    fn current(&mut self) -> &mut Vec<Item> {
+        self.0.last_mut().expect("the root list stays open")
+    }
+    fn push(&mut self, item: Item) {
+        self.current().push(item);
+    }
+    fn open(&mut self) {
+        self.0.push(Vec::new());
+    }
+    /// Closes the sublists innermost first, normalizing each as Maven does, then the root.
+    fn close(mut self) -> Vec<Item> {
+        while self.0.len() > 1 {
+            let mut inner = self.0.pop().expect("more than one list");
+            normalize(&mut inner);
+            self.push(Item::List(inner));
+        }
+        let mut root = self.0.pop().expect("the root list");
+        normalize(&mut root);
+        root
+    }
+}
+
 impl Maven {
     pub fn parse(s: &str) -> Option<Maven> {
-        let v = s.trim().to_lowercase();
+        let v = s.trim();
         if v.is_empty() || v.chars().any(char::is_whitespace) {
             return None;
         }
-        // A stack of open lists; the last is the one being filled.
-        let mut stack: Vec<Vec<Item>> = vec![Vec::new()];
-        let chars: Vec<char> = v.chars().collect();
+        let v: Cow<str> = if v.chars().any(char::is_uppercase) {
+            Cow::Owned(v.to_lowercase())
+        } else {
+            Cow::Borrowed(v)
+        };
+        let v = v.as_ref();
+        let mut lists = Lists(vec![Vec::new()]);
         let mut is_digit = false;
         let mut start = 0;
-        let push_item = |stack: &mut Vec<Vec<Item>>, text: &str, digit: bool, followed: bool| {
-            let item = if digit {
-                int_item(text)
-            } else {
-                string_item(text, followed)
-            };
-            stack.last_mut().expect("a list is open").push(item);
-        };
-        let open_sublist = |stack: &mut Vec<Vec<Item>>| stack.push(Vec::new());
-        for i in 0..chars.len() {
-            let c = chars[i];
-            let text: String = chars[start..i].iter().collect();
-            if c == '.' {
+        for (i, c) in v.char_indices() {
+            if c == '.' || c == '-' {
                 if i == start {
-                    push_item(&mut stack, "0", true, false);
+                    lists.push(Item::Int(Number::ZERO));
                 } else {
-                    push_item(&mut stack, &text, is_digit, false);
+                    lists.push(item(&v[start..i], is_digit, false));
                 }
                 start = i + 1;
-            } else if c == '-' {
-                if i == start {
-                    push_item(&mut stack, "0", true, false);
-                } else {
-                    push_item(&mut stack, &text, is_digit, false);
+                if c == '-' {
+                    lists.open();
                 }
-                start = i + 1;
-                open_sublist(&mut stack);
             } else if c.is_ascii_digit() {
                 if !is_digit && i > start {
                     // "1.0.0.X1 < 1.0.0-X2": a qualifier after '.' opens a sublist like '-'.
-                    if !stack.last().expect("a list is open").is_empty() {
-                        open_sublist(&mut stack);
+                    if !lists.current().is_empty() {
+                        lists.open();
                     }
-                    push_item(&mut stack, &text, false, true);
+                    lists.push(string_item(&v[start..i], true));
                     start = i;
-                    open_sublist(&mut stack);
+                    lists.open();
                 }
                 is_digit = true;
             } else {
                 if is_digit && i > start {
-                    push_item(&mut stack, &text, true, false);
+                    lists.push(int_item(&v[start..i]));
                     start = i;
-                    open_sublist(&mut stack);
+                    lists.open();
                 }
                 is_digit = false;
             }
         }
-        if chars.len() > start {
+        if v.len() > start {
             // "1.0.0.X1 < 1.0.0-X2": a final qualifier after '.' opens a sublist like '-'.
-            if !is_digit && !stack.last().expect("a list is open").is_empty() {
-                open_sublist(&mut stack);
+            if !is_digit && !lists.current().is_empty() {
+                lists.open();
             }
-            let text: String = chars[start..].iter().collect();
-            push_item(&mut stack, &text, is_digit, false);
+            lists.push(item(&v[start..], is_digit, false));
         }
-        // Close the sublists innermost first, normalizing each as Maven does.
-        while stack.len() > 1 {
-            let mut inner = stack.pop().expect("more than one list");
-            normalize(&mut inner);
-            stack
-                .last_mut()
-                .expect("a parent list")
-                .push(Item::List(inner));
-        }
-        let mut items = stack.pop().expect("the root list");
-        normalize(&mut items);
-        Some(Maven { items })
+        Some(Maven {
+            items: lists.close(),
+        })
+    }
+
+    /// Whether comparing with `other` meets, at the place where the two versions first differ,
+    /// two items of different kinds that Maven orders against their own ranks to the end of a
+    /// version. That is where Maven's order stops being transitive: an int ranks above every
+    /// string and list and a list above every string, yet `0` ranks equal to the end of a
+    /// version, `sp` or an unknown qualifier above it and a list such as `-a4` either side of
+    /// it. So in maven-artifact itself `1 < 1-sp < 1.0.rc.1 < 1` and `1.x > 1 > 1--a4 > 1.x`.
+    /// vexlake reproduces this exactly; the laws are checked everywhere else.
+    pub fn meets_incoherent_items(&self, other: &Maven) -> bool {
+        let mut met = false;
+        cmp_lists(&self.items, &other.items, &mut Some(&mut met));
+        met
     }
 }
 
-fn cmp_int(a: &str, b: &str) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
-
 /// `item.compareTo(other)` where `None` is Maven's `null` (the end of the shorter list).
-fn cmp_item(a: &Item, b: Option<&Item>) -> Ordering {
-    match (a, b) {
+/// `incoherent`, when given, is set when two items of different kinds are ordered against their
+/// ranks to the end of a version (see [`Maven::meets_incoherent_items`]).
+fn cmp_item(a: &Item, b: Option<&Item>, incoherent: &mut Option<&mut bool>) -> Ordering {
+    let order = match (a, b) {
         (Item::Int(v), None) => {
-            if v == "0" {
+            if *v == Number::ZERO {
                 Ordering::Equal
             } else {
                 Ordering::Greater
             }
         }
-        (Item::Int(x), Some(Item::Int(y))) => cmp_int(x, y),
+        (Item::Int(x), Some(Item::Int(y))) => x.cmp(y),
         (Item::Int(_), Some(_)) => Ordering::Greater,
-        (Item::Str(v), None) => comparable_qualifier(v).as_str().cmp(RELEASE_INDEX),
+        (Item::Str(q), None) => q.rank.cmp(&RELEASE_RANK),
         (Item::Str(_), Some(Item::Int(_))) => Ordering::Less,
-        (Item::Str(x), Some(Item::Str(y))) => comparable_qualifier(x).cmp(&comparable_qualifier(y)),
+        (Item::Str(x), Some(Item::Str(y))) => x.cmp(y),
         (Item::Str(_), Some(Item::List(_))) => Ordering::Less,
         // The whole list against the end (MNG-6964), not just its first item.
         (Item::List(l), None) => l
             .iter()
-            .map(|i| cmp_item(i, None))
+            .map(|i| cmp_item(i, None, &mut None))
             .find(|o| *o != Ordering::Equal)
             .unwrap_or(Ordering::Equal),
         (Item::List(_), Some(Item::Int(_))) => Ordering::Less,
         (Item::List(_), Some(Item::Str(_))) => Ordering::Greater,
-        (Item::List(x), Some(Item::List(y))) => cmp_lists(x, y),
+        (Item::List(x), Some(Item::List(y))) => return cmp_lists(x, y, incoherent),
+    };
+    if let (Some(flag), Some(b)) = (incoherent.as_deref_mut(), b)
+        && std::mem::discriminant(a) != std::mem::discriminant(b)
+    {
+        let (to_end_a, to_end_b) = (cmp_item(a, None, &mut None), cmp_item(b, None, &mut None));
+        if to_end_a != to_end_b && to_end_a.cmp(&to_end_b) != order {
+            *flag = true;
+        }
     }
+    order
 }
 
-fn cmp_lists(x: &[Item], y: &[Item]) -> Ordering {
+fn cmp_lists(x: &[Item], y: &[Item], incoherent: &mut Option<&mut bool>) -> Ordering {
     for i in 0..x.len().max(y.len()) {
         let r = match (x.get(i), y.get(i)) {
             (None, None) => Ordering::Equal,
-            (None, Some(r)) => cmp_item(r, None).reverse(),
-            (Some(l), r) => cmp_item(l, r),
+            (None, Some(r)) => cmp_item(r, None, incoherent).reverse(),
+            (Some(l), r) => cmp_item(l, r, incoherent),
         };
         if r != Ordering::Equal {
             return r;
@@ -201,7 +251,7 @@ fn cmp_lists(x: &[Item], y: &[Item]) -> Ordering {
 
 impl Ord for Maven {
     fn cmp(&self, other: &Self) -> Ordering {
-        cmp_lists(&self.items, &other.items)
+        cmp_lists(&self.items, &other.items, &mut None)
     }
 }
 
@@ -268,5 +318,30 @@ mod tests {
         eq("1a1", "1-alpha-1");
         eq("1cr1", "1rc1");
         eq("1.0-RC1", "1.0-rc-1");
+    }
+
+    #[test]
+    fn maven_itself_is_cyclic_where_items_of_different_kinds_meet() {
+        // What maven-artifact 3.8.7's ComparableVersion answers (Debian's maven, checked with
+        // `java -cp /usr/share/maven/lib/maven-artifact-3.x.jar`): 1.x > 1 > 1--a4 > 1.x, and
+        // 1 < 1-sp < 1.0.rc.1 < 1.
+        let p = |v: &str| Maven::parse(v).unwrap();
+        // Each triple with the one pair whose first difference is incoherent: a string against
+        // a list, and an int 0 against a list that ranks above the end of a version.
+        for ([a, b, c], incoherent) in [
+            (["1.x", "1", "1--a4"], ("1.x", "1--a4")),
+            (["1.0.rc.1", "1-sp", "1"], ("1.0.rc.1", "1-sp")),
+        ] {
+            let (pa, pb, pc) = (p(a), p(b), p(c));
+            assert_eq!(pa.cmp(&pb), Ordering::Greater);
+            assert_eq!(pb.cmp(&pc), Ordering::Greater);
+            assert_eq!(pa.cmp(&pc), Ordering::Less);
+            for (x, y) in [(a, b), (b, c), (a, c)] {
+                let want = (x, y) == incoherent;
+                assert_eq!(p(x).meets_incoherent_items(&p(y)), want, "{x} vs {y}");
+                assert_eq!(p(y).meets_incoherent_items(&p(x)), want, "{y} vs {x}");
+            }
+        }
+        assert!(!p("1.0-rc1").meets_incoherent_items(&p("1.0.1")));
     }
 }

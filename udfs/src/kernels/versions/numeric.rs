@@ -1,5 +1,5 @@
 //! Purely numeric versions: CRAN (`package_version`: numbers separated by `.` or `-`, trailing
-//! zeros insignificant) and Hackage (`Data.Version`: numbers separated by `.`), compared as
+//! zeros insignificant) and Hackage (Cabal's `Version`: numbers separated by `.`), compared as
 //! sequences (a prefix sorts first).
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,9 +21,20 @@ impl Numeric {
         Some(n)
     }
 
-    /// A Hackage version: numbers separated by `.`.
+    /// A Hackage version as Cabal's parser reads it: numbers separated by `.`, each without
+    /// leading zeros and at most 9 digits long; then any number of `-tag`s (alphanumeric), which
+    /// Cabal accepts with a warning and drops (`1.2-tag = 1.2`).
     pub fn parse_hackage(s: &str) -> Option<Numeric> {
-        Self::parse_with(s, &['.'])
+        let mut pieces = s.trim().split('-');
+        let numbers = pieces.next()?;
+        if !pieces.all(|tag| !tag.is_empty() && tag.chars().all(char::is_alphanumeric)) {
+            return None;
+        }
+        let canonical = |p: &str| p.len() <= 9 && (p == "0" || !p.starts_with('0'));
+        if !numbers.split('.').all(canonical) {
+            return None;
+        }
+        Self::parse_with(numbers, &['.'])
     }
 
     fn parse_with(s: &str, seps: &[char]) -> Option<Numeric> {
@@ -53,6 +64,22 @@ mod tests {
         assert!(Numeric::parse_cran("1").is_none());
         assert_eq!(Numeric::parse_cran("1.0"), Numeric::parse_cran("1.0-0"));
         assert!(Numeric::parse_hackage("1.0").unwrap() < Numeric::parse_hackage("1.0.0").unwrap());
-        assert!(Numeric::parse_hackage("1.0-1").is_none());
+        // What Cabal 3.4's simpleParsec answers (see tests/fixtures/versions/hackage.txt).
+        assert_eq!(
+            Numeric::parse_hackage("1.2-tag"),
+            Numeric::parse_hackage("1.2")
+        );
+        for invalid in [
+            "01.2",
+            "00",
+            "1000000000",
+            "1..0",
+            "1.",
+            "1-",
+            "1-tag.2",
+            "",
+        ] {
+            assert_eq!(Numeric::parse_hackage(invalid), None, "{invalid:?}");
+        }
     }
 }

@@ -4,15 +4,41 @@
 
 use std::cmp::Ordering;
 
+use super::number::Number;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Seg {
-    Num(String),
+    Num(Number),
     Str(String),
 }
+
+const ZERO: Seg = Seg::Num(Number::ZERO);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RubyGems {
     segments: Vec<Seg>,
+}
+
+/// Appends the segments of `text`: runs of digits and runs of letters, anything else a break.
+fn push_segments(text: &str, segs: &mut Vec<Seg>) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        if bytes[i].is_ascii_digit() {
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            segs.push(Seg::Num(Number::from_digits(&text[start..i])));
+        } else if bytes[i].is_ascii_alphabetic() {
+            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            segs.push(Seg::Str(text[start..i].to_string()));
+        } else {
+            i += 1;
+        }
+    }
 }
 
 impl RubyGems {
@@ -39,62 +65,41 @@ impl RubyGems {
             return None;
         }
         // "-" means ".pre.", then segments are runs of digits or letters.
-        let text = match pre {
-            Some(p) => format!("{main}.pre.{p}"),
-            None => main.to_string(),
-        };
         let mut segs = Vec::new();
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let start = i;
-            if bytes[i].is_ascii_digit() {
-                while i < bytes.len() && bytes[i].is_ascii_digit() {
-                    i += 1;
-                }
-                let n = text[start..i].trim_start_matches('0');
-                segs.push(Seg::Num(if n.is_empty() { "0".into() } else { n.into() }));
-            } else if bytes[i].is_ascii_alphabetic() {
-                while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
-                    i += 1;
-                }
-                segs.push(Seg::Str(text[start..i].to_string()));
-            } else {
-                i += 1;
-            }
+        push_segments(main, &mut segs);
+        if let Some(pre) = pre {
+            segs.push(Seg::Str("pre".to_string()));
+            push_segments(pre, &mut segs);
         }
         // canonical_segments: drop trailing zeros of the numeric part and of the string part.
         let split = segs
             .iter()
             .position(|s| matches!(s, Seg::Str(_)))
             .unwrap_or(segs.len());
-        let mut numeric: Vec<Seg> = segs[..split].to_vec();
-        let mut string: Vec<Seg> = segs[split..].to_vec();
-        let zero = Seg::Num("0".into());
-        while numeric.last() == Some(&zero) {
-            numeric.pop();
+        while segs.len() > split && segs.last() == Some(&ZERO) {
+            segs.pop();
         }
-        while string.last() == Some(&zero) {
-            string.pop();
-        }
-        numeric.extend(string);
-        Some(RubyGems { segments: numeric })
+        let numeric_end = segs[..split]
+            .iter()
+            .rposition(|s| *s != ZERO)
+            .map_or(0, |i| i + 1);
+        segs.drain(numeric_end..split);
+        Some(RubyGems { segments: segs })
     }
 }
 
 impl Ord for RubyGems {
     fn cmp(&self, other: &Self) -> Ordering {
-        let zero = Seg::Num("0".into());
         for i in 0..self.segments.len().max(other.segments.len()) {
-            let l = self.segments.get(i).unwrap_or(&zero);
-            let r = other.segments.get(i).unwrap_or(&zero);
+            let l = self.segments.get(i).unwrap_or(&ZERO);
+            let r = other.segments.get(i).unwrap_or(&ZERO);
             if l == r {
                 continue;
             }
             return match (l, r) {
                 (Seg::Str(_), Seg::Num(_)) => Ordering::Less,
                 (Seg::Num(_), Seg::Str(_)) => Ordering::Greater,
-                (Seg::Num(a), Seg::Num(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+                (Seg::Num(a), Seg::Num(b)) => a.cmp(b),
                 (Seg::Str(a), Seg::Str(b)) => a.cmp(b),
             };
         }
