@@ -82,7 +82,7 @@ fn dpkg_agrees_with_dpkg() {
 }
 
 #[test]
-fn rpm_agrees_with_rpm_label_compare() {
+fn rpm_agrees_with_rpm() {
     assert_agrees(Scheme::Rpm);
 }
 

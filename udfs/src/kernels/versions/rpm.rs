@@ -5,35 +5,39 @@ use std::cmp::Ordering;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rpm {
-    epoch: u64,
+    /// Digits only; "0" when the version names none.
+    epoch: String,
     version: String,
-    release: String,
+    /// `None` when there is no `-`: rpm sorts a missing release before any release, even an
+    /// empty one (`1 < 1-`).
+    release: Option<String>,
 }
 
 impl Rpm {
+    /// Splits `[epoch:]version[-release]` as rpm's own `parseEVR` does: the epoch is the leading
+    /// digits when a `:` follows them (an empty one is 0), the release what follows the last
+    /// `-` after them, the version the rest. rpm reads any string that way (`a:1` is a version
+    /// named `a:1`); vexlake refuses only the empty string and whitespace, which no package
+    /// version holds.
     pub fn parse(s: &str) -> Option<Rpm> {
         let s = s.trim();
         if s.is_empty() || s.chars().any(char::is_whitespace) {
             return None;
         }
-        let (epoch, rest) = match s.split_once(':') {
-            Some((e, rest)) if !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit()) => {
-                (e.parse().ok()?, rest)
-            }
-            Some(_) => return None,
-            None => (0, s),
+        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+        let (epoch, rest) = match s[digits..].strip_prefix(':') {
+            Some(rest) if digits == 0 => ("0", rest),
+            Some(rest) => (&s[..digits], rest),
+            None => ("0", s),
         };
         let (version, release) = match rest.rsplit_once('-') {
-            Some((v, r)) => (v, r),
-            None => (rest, ""),
+            Some((v, r)) => (v, Some(r.to_string())),
+            None => (rest, None),
         };
-        if version.is_empty() || !version.bytes().any(|b| b.is_ascii_alphanumeric()) {
-            return None;
-        }
         Some(Rpm {
-            epoch,
+            epoch: epoch.to_string(),
             version: version.to_string(),
-            release: release.to_string(),
+            release,
         })
     }
 }
@@ -134,10 +138,13 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
 
 impl Ord for Rpm {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.epoch
-            .cmp(&other.epoch)
+        // rpm's compare_values: a missing value sorts before a present one.
+        rpmvercmp(&self.epoch, &other.epoch)
             .then_with(|| rpmvercmp(&self.version, &other.version))
-            .then_with(|| rpmvercmp(&self.release, &other.release))
+            .then_with(|| match (&self.release, &other.release) {
+                (Some(a), Some(b)) => rpmvercmp(a, b),
+                (a, b) => a.is_some().cmp(&b.is_some()),
+            })
     }
 }
 
@@ -178,7 +185,19 @@ mod tests {
         for (a, b, want) in cases {
             assert_eq!(rpmvercmp(a, b) as i32, want, "{a} vs {b}");
         }
-        assert!(Rpm::parse("1:1.0-1").unwrap() > Rpm::parse("2.0-1").unwrap());
+        let p = |v: &str| Rpm::parse(v).unwrap();
+        assert!(p("1:1.0-1") > p("2.0-1"));
+        // What rpm 4.18's own parser and compare answer (python3-rpm, rpm.ver): a missing
+        // release before an empty one, an epoch that is not digits is part of the version.
+        assert!(p("1") < p("1-"));
+        assert_eq!(p("1-1."), p("1-1.").clone());
+        assert_eq!(p("1-1.").cmp(&p("1-1")), Ordering::Equal);
+        assert_eq!(p(":1").cmp(&p("0:1")), Ordering::Equal);
+        assert_eq!(p("0:1").cmp(&p("1")), Ordering::Equal);
+        assert!(p("a:1") < p("b:1"));
+        assert!(p("b~1:1") > p("a1:1"));
+        assert_eq!(p("+").cmp(&p("_")), Ordering::Equal);
+        assert!(p("013:5") > p("004:2"));
         assert!(
             Rpm::parse("5.14.0-70.17.1.el9_0").unwrap()
                 < Rpm::parse("5.14.0-70.22.1.el9_0").unwrap()
