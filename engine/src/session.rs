@@ -9,7 +9,7 @@ use datafusion::execution::config::SessionConfig;
 use datafusion::prelude::{SessionContext, col, lit};
 use deltalake::DeltaTable;
 
-use crate::error::Result;
+use crate::error::{EngineError, Result};
 use crate::lake::{Lake, Table};
 use crate::sql;
 use crate::time_travel::TableAt;
@@ -34,6 +34,13 @@ pub fn context(options: &SessionOptions) -> SessionContext {
         config = config.with_target_partitions(n.max(1));
     }
     let ctx = SessionContext::new_with_config(config);
+    // CSV columns are read as text unless the statement declares their types: a column of
+    // versions inferred as numbers would lose digits (1.10 becomes 1.1).
+    ctx.state_ref()
+        .write()
+        .table_options_mut()
+        .csv
+        .schema_infer_max_rec = Some(0);
     for udf in vexlake_udfs::all_scalar_functions() {
         ctx.register_udf(udf.as_ref().clone());
     }
@@ -95,6 +102,33 @@ pub async fn read_columns(
 /// Convenience for tests and tools: a session over every table of the lake.
 pub async fn open_all(lake: &Lake, options: &SessionOptions) -> Result<LakeSession> {
     open(lake, &Table::ALL, options).await
+}
+
+/// A session over every table of the lake; or, when there is no lake at all at that location,
+/// `None`: the caller may then go on with a bare [`context`] (functions and the user's own
+/// files). A lake with only some of its tables is an error, as with [`open_all`].
+pub async fn open_all_if_present(
+    lake: &Lake,
+    options: &SessionOptions,
+) -> Result<Option<LakeSession>> {
+    match open_all(lake, options).await {
+        Ok(session) => Ok(Some(session)),
+        Err(e @ EngineError::MissingTable { .. }) => {
+            for &t in &Table::ALL {
+                match lake.load(t).await {
+                    Err(EngineError::MissingTable { .. }) => {}
+                    _ => return Err(e),
+                }
+            }
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A bare session with vexlake's functions that can read the lake's object store.
+pub fn bare(lake: &Lake, options: &SessionOptions) -> SessionContext {
+    lake_context(lake, options)
 }
 
 /// The string values of column `i` over `batches` (NULLs skipped).

@@ -341,6 +341,63 @@ fn sql_formats_multiple_statements_and_external_tables() {
 }
 
 #[test]
+fn sql_without_a_lake_compares_versions_from_a_csv_as_text() {
+    // The issue's own example, in a directory with no lake: functions need none.
+    let dir = tempfile::tempdir().unwrap();
+    let vx = Vx::local(&dir.path().join("lake"));
+    let out = vx.ok(&[
+        "sql",
+        "--format",
+        "csv",
+        "-c",
+        "select version_cmp('Debian', '1:1.0~rc1-1', '1.0-1') as d, \
+         version_cmp('PyPI', '1.0.post1', '1.0') as p, version_cmp('Maven', '1.0-alpha', '1.0') as m",
+    ]);
+    assert_eq!(out, "d,p,m\n1,1,-1\n");
+    assert!(!dir.path().join("lake").exists(), "sql made a lake");
+
+    // Versions in a CSV stay text (1.10 is not 1.1): every fixture pair of the native tools,
+    // joined through CREATE EXTERNAL TABLE as an analyst would.
+    let pairs = dir.path().join("pairs.csv");
+    let mut csv = String::from("ecosystem,a,op,b\nPyPI,1.10,>,1.9\nCRAN,1.10,>,1.9\n");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/versions");
+    let mut expected = 2;
+    for (file, eco) in [("dpkg", "Debian:12"), ("maven", "Maven"), ("semver", "npm")] {
+        let text = std::fs::read_to_string(fixtures.join(format!("{file}.txt"))).unwrap();
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let [a, op, b] = line.split(' ').collect::<Vec<_>>()[..] else {
+                panic!("{line}")
+            };
+            csv.push_str(&format!("{eco},{a},{op},{b}\n"));
+            expected += 1;
+        }
+    }
+    std::fs::write(&pairs, csv).unwrap();
+    let sql = format!(
+        "CREATE EXTERNAL TABLE p STORED AS CSV LOCATION '{}' OPTIONS ('format.has_header' 'true'); \
+         SELECT count(*) AS n, \
+           sum(CASE WHEN version_cmp(ecosystem, a, b) = CASE op WHEN '<' THEN -1 WHEN '=' THEN 0 ELSE 1 END \
+                     AND version_cmp(ecosystem, b, a) = -(CASE op WHEN '<' THEN -1 WHEN '=' THEN 0 ELSE 1 END) \
+               THEN 1 ELSE 0 END) AS agree \
+         FROM p",
+        pairs.display()
+    );
+    let rows = vx.sql_json(&sql);
+    assert_eq!(rows[0]["n"], expected, "{rows:?}");
+    assert_eq!(rows[0]["agree"], expected, "{rows:?}");
+
+    // A column declared numeric cannot reach a version function: the error says why.
+    let sql = format!(
+        "CREATE EXTERNAL TABLE q (ecosystem VARCHAR, a DOUBLE, op VARCHAR, b DOUBLE) STORED AS CSV \
+         LOCATION '{}' OPTIONS ('format.has_header' 'true'); SELECT version_cmp(ecosystem, a, b) FROM q",
+        pairs.display()
+    );
+    let out = vx.run(&["sql", "-c", &sql]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has lost digits"));
+}
+
+#[test]
 fn demo_prints_real_findings() {
     let dir = tempfile::tempdir().unwrap();
     let vx = Vx::local(&dir.path().join("demo-lake"));

@@ -18,6 +18,11 @@ pub(crate) fn coerce_strings(name: &str, arg_types: &[DataType]) -> Result<Vec<D
         .map(|t| match t {
             DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Ok(t.clone()),
             DataType::Null => Ok(DataType::Utf8),
+            other if other.is_numeric() => plan_err!(
+                "{name} expects string arguments, got {other}: text read as numbers has lost \
+                 digits (version 1.10 becomes 1.1, 01 becomes 1); declare the column as text, \
+                 for a CSV file with CREATE EXTERNAL TABLE t (a VARCHAR, ...) STORED AS CSV"
+            ),
             other => plan_err!("{name} expects string arguments, got {other}"),
         })
         .collect()

@@ -15,7 +15,9 @@ use crate::sql::run_script;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// SQL to run: one or more `;`-separated statements. CREATE EXTERNAL TABLE ... STORED AS
-    /// CSV|PARQUET|JSON LOCATION '...' joins your own files with the lake.
+    /// CSV|PARQUET|JSON LOCATION '...' joins your own files with the lake (CSV columns are text
+    /// unless you declare their types: versions keep their digits). Without a lake, vexlake's
+    /// functions and your own files still work.
     #[arg(
         short = 'c',
         long = "command",
@@ -58,8 +60,21 @@ async fn execute(
 
 pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
     let lake = globals.open_lake()?;
-    let lake_session = session::open_all(&lake, &globals.session).await?;
-    let ctx = &lake_session.ctx;
+    // Without a lake, SQL still works on vexlake's functions and the user's own files.
+    let ctx = &match session::open_all_if_present(&lake, &globals.session).await? {
+        Some(lake_session) => lake_session.ctx,
+        None => {
+            note(
+                globals,
+                format!(
+                    "no lake at {}: only vexlake's functions and your own files \
+                     (CREATE EXTERNAL TABLE) are there; `vexlake init` makes one",
+                    lake.root()
+                ),
+            );
+            session::bare(&lake, &globals.session)
+        }
+    };
     if let Some(text) = &args.command {
         execute(ctx, text, args.format, globals).await?;
     } else if let Some(path) = &args.file {
