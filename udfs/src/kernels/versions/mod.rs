@@ -9,8 +9,10 @@ use std::str::FromStr;
 
 pub mod apk;
 pub mod composer;
+pub mod cran;
 mod dotted;
 pub mod dpkg;
+pub mod hackage;
 pub mod maven;
 pub mod nuget;
 mod number;
@@ -47,7 +49,7 @@ pub enum Scheme {
     NuGet,
     /// R's package_version.
     Cran,
-    /// Haskell's Data.Version.
+    /// Cabal's Version (Hackage).
     Hackage,
     /// Composer: Packagist.
     Composer,
@@ -195,8 +197,8 @@ pub fn parse(scheme: Scheme, v: &str) -> Option<Parsed> {
         Scheme::Apk => apk::Apk::parse(v).map(Parsed::Apk),
         Scheme::RubyGems => rubygems::RubyGems::parse(v).map(Parsed::RubyGems),
         Scheme::NuGet => nuget::NuGet::parse(v).map(Parsed::NuGet),
-        Scheme::Cran => numeric::Numeric::parse_cran(v).map(Parsed::Numeric),
-        Scheme::Hackage => numeric::Numeric::parse_hackage(v).map(Parsed::Numeric),
+        Scheme::Cran => cran::parse(v).map(Parsed::Numeric),
+        Scheme::Hackage => hackage::parse(v).map(Parsed::Numeric),
         Scheme::Composer => composer::Composer::parse(v).map(Parsed::Composer),
     }
 }
