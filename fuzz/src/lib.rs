@@ -69,7 +69,8 @@ pub fn versions(scheme: Scheme, data: &[u8]) {
 }
 
 /// Parses `data` as a package URL; a parsed purl's package key must itself parse, to the same
-/// key, and its OSV ecosystem must be computable.
+/// key, and its OSV ecosystem must be computable. Under the specification's parser, the
+/// canonical form must parse to itself.
 pub fn purl(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -85,4 +86,13 @@ pub fn purl(data: &[u8]) {
         "the key of {text:?} is not stable"
     );
     let _ = purl.osv_ecosystem();
+    if let Ok(strict) = Purl::parse_strict(text) {
+        let canonical = strict.canonical();
+        let again = Purl::parse_strict(&canonical)
+            .unwrap_or_else(|e| panic!("canonical {canonical:?} of {text:?} does not parse: {e}"));
+        assert_eq!(again.canonical(), canonical, "canonical form of {text:?} is not stable");
+        let normalized = strict.normalized().canonical();
+        let again = Purl::parse_strict(&normalized).expect("the normalized form parses");
+        assert_eq!(again.normalized().canonical(), normalized, "{text:?}");
+    }
 }

@@ -153,9 +153,10 @@ pub async fn ingest(
                 ecosystem: purl.as_ref().and_then(Purl::osv_ecosystem),
                 package_key: purl.as_ref().map(Purl::package_key),
                 name: c.name.as_deref(),
+                // A deb/rpm `epoch` qualifier folded in: `1.2-3?epoch=1` is version 1:1.2-3.
                 version: purl
                     .as_ref()
-                    .and_then(|p| p.version.clone())
+                    .and_then(Purl::full_version)
                     .or_else(|| c.version.clone()),
                 source_package: purl
                     .as_ref()
