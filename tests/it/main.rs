@@ -8,4 +8,5 @@ mod common;
 mod concurrency;
 mod manifest;
 mod python;
+mod ranges;
 mod s3;

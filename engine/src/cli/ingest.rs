@@ -70,8 +70,13 @@ pub fn report(globals: &Globals, what: &str, summary: &Summary) -> Result<()> {
         note(
             globals,
             format!(
-                "skipped {} file(s) that are not .json inside directories or archives (first: {})",
+                "skipped {} file(s) that are not {} inside directories or archives (first: {})",
                 summary.skipped.len(),
+                if what == "advisories" {
+                    ".json, .yaml or .yml"
+                } else {
+                    ".json"
+                },
                 summary.skipped[0]
             ),
         );

@@ -223,10 +223,11 @@ fn read_zip(
 pub(crate) async fn begin(
     lake: &Lake,
     paths: &[PathBuf],
+    extensions: &[&str],
     progress: &indicatif::ProgressBar,
 ) -> Result<(Vec<Document>, Vec<Reject>, Summary)> {
     lake.init().await?;
-    let (docs, rejects, skipped) = collect_documents(paths, &[".json"]);
+    let (docs, rejects, skipped) = collect_documents(paths, extensions);
     progress.set_length(docs.len() as u64);
     let summary = Summary {
         read: docs.len(),
@@ -257,6 +258,16 @@ pub fn sha256_id(bytes: &[u8]) -> String {
 /// Parses `bytes` as JSON, with a reason fit for a reject.
 pub fn parse_json(bytes: &[u8]) -> std::result::Result<serde_json::Value, String> {
     serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))
+}
+
+/// Parses `bytes` as JSON, or as YAML when it does not start like JSON (OSV records are also
+/// published as YAML, such as the PyPA advisory database), with a reason fit for a reject.
+pub fn parse_json_or_yaml(bytes: &[u8]) -> std::result::Result<serde_json::Value, String> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if matches!(first, Some(b'{' | b'[')) {
+        return parse_json(bytes);
+    }
+    serde_norway::from_slice(bytes).map_err(|e| format!("not valid JSON or YAML: {e}"))
 }
 
 /// The canonical text of a JSON value: object keys sorted, no insignificant white space.

@@ -107,7 +107,8 @@ pub async fn ingest(
     source: Option<Source>,
     progress: &ProgressBar,
 ) -> Result<Summary> {
-    let (docs, mut rejects, mut summary) = super::begin(lake, paths, progress).await?;
+    let (docs, mut rejects, mut summary) =
+        super::begin(lake, paths, &[".json", ".yaml", ".yml"], progress).await?;
     let mut latest = latest_revisions(lake, tenant).await?;
     let source = source.unwrap_or(Source::Osv);
     let now = ts(Utc::now());

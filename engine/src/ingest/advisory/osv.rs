@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use vexlake_udfs::kernels::purl::Purl;
 
 use super::Record;
-use crate::ingest::{canonical_json, parse_json, parse_time, ts};
+use crate::ingest::{canonical_json, parse_json_or_yaml, parse_time, ts};
 
 #[derive(Deserialize)]
 struct OsvRecord {
@@ -184,7 +184,7 @@ fn record(value: Value, raw: Vec<u8>) -> Result<Record, String> {
 
 /// The records of one OSV document.
 pub fn parse_document(bytes: &[u8]) -> Result<Vec<Record>, String> {
-    let value = parse_json(bytes)?;
+    let value = parse_json_or_yaml(bytes)?;
     let list = match value {
         Value::Object(ref m) if m.contains_key("id") => {
             return Ok(vec![record(value, bytes.to_vec())?]);

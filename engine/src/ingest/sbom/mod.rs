@@ -120,7 +120,7 @@ pub async fn ingest(
     paths: &[PathBuf],
     progress: &ProgressBar,
 ) -> Result<Summary> {
-    let (docs, mut rejects, mut summary) = super::begin(lake, paths, progress).await?;
+    let (docs, mut rejects, mut summary) = super::begin(lake, paths, &[".json"], progress).await?;
     let known = super::known(lake, Table::Artifacts, tenant, "sbom_id").await?;
     let mut seen = HashSet::new();
     let mut parsed: Vec<(&Document, String, ParsedSbom)> = Vec::new();

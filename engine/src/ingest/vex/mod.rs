@@ -85,7 +85,7 @@ pub async fn ingest(
     paths: &[PathBuf],
     progress: &ProgressBar,
 ) -> Result<Summary> {
-    let (docs, mut rejects, mut summary) = super::begin(lake, paths, progress).await?;
+    let (docs, mut rejects, mut summary) = super::begin(lake, paths, &[".json"], progress).await?;
     let known = super::known(lake, Table::VexStatements, tenant, "document_digest").await?;
     let now = ts(Utc::now());
     let mut seen = HashSet::new();

@@ -1,0 +1,63 @@
+//! OSV ranges end to end: real advisories from the corpus and an SBOM of probe versions just
+//! below, at and just above every event of a sample of Go, crates.io, PyPI and AlmaLinux
+//! packages; the findings must be exactly those that `tests/fixtures/ranges/make_cases.py`
+//! computed independently (Python packaging, rpm's own compare, a separate SemVer).
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::common::{AS_OF, Vx, fixture};
+
+fn triples(rows: &[Value]) -> BTreeSet<(String, String, String)> {
+    rows.iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            (s("purl"), s("vulnerability_id"), s("match_state"))
+        })
+        .collect()
+}
+
+#[test]
+fn findings_just_below_at_and_above_every_event_match_an_independent_matcher() {
+    let dir = tempfile::tempdir().unwrap();
+    let vx = Vx::local(dir.path());
+    let advisories = fixture("ranges/advisories");
+    vx.ok(&["ingest", "advisories", advisories.to_str().unwrap()]);
+    vx.ok(&[
+        "ingest",
+        "sbom",
+        fixture("ranges/probes.cdx.json").to_str().unwrap(),
+    ]);
+    vx.ok(&["evaluate", "--as-of", AS_OF]);
+
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("ranges/expected.json")).unwrap())
+            .unwrap();
+    let expected: BTreeSet<(String, String, String)> = manifest["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = |i: usize| f[i].as_str().unwrap().to_string();
+            (s(0), s(1), s(2))
+        })
+        .collect();
+    assert!(
+        expected.len() > 1000,
+        "only {} expected findings",
+        expected.len()
+    );
+
+    let got = triples(
+        &vx.sql_json("select purl, vulnerability_id, match_state from findings order by 1, 2"),
+    );
+    let missing: Vec<_> = expected.difference(&got).take(30).collect();
+    let extra: Vec<_> = got.difference(&expected).take(30).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{} expected, {} found; missing (first 30): {missing:#?}\nextra (first 30): {extra:#?}",
+        expected.len(),
+        got.len()
+    );
+}
