@@ -1,7 +1,8 @@
 //! OSV ranges end to end: real advisories from the corpus and an SBOM of probe versions just
-//! below, at and just above every event of a sample of Go, crates.io, PyPI and AlmaLinux
+//! below, at and just above every event of a sample of Go, crates.io, PyPI, AlmaLinux and Maven
 //! packages; the findings must be exactly those that `tests/fixtures/ranges/make_cases.py`
-//! computed independently (Python packaging, rpm's own compare, a separate SemVer).
+//! computed independently (Python packaging, rpm's own compare, Maven's ComparableVersion, a
+//! separate SemVer).
 
 use std::collections::BTreeSet;
 
