@@ -5,8 +5,10 @@
 //!
 //! `cargo bench -p vexlake-udfs --bench version_cmp` (`VEXLAKE_CORPUS` overrides the corpus path).
 
+#[path = "corpus.rs"]
+mod corpus;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, StringArray};
@@ -18,83 +20,20 @@ use datafusion_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF};
 use vexlake_udfs::kernels::versions::{Scheme, compare};
 use vexlake_udfs::version::version_cmp::VersionCmpFunc;
 
+use corpus::Rng;
+
 const ROWS: usize = 8192;
 const SEED: u64 = 0x5EED_0F_0511;
 
-/// Every advisory version in the corpus, by ecosystem (release suffix dropped), in file order.
+/// Every advisory version in the corpus, by ecosystem (release suffix dropped), distinct.
 fn corpus_versions() -> BTreeMap<String, Vec<String>> {
-    let root = std::env::var_os("VEXLAKE_CORPUS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/osv"),
-        PathBuf::from,
-    );
-    let mut files = Vec::new();
-    let mut dirs = vec![root.clone()];
-    while let Some(dir) = dirs.pop() {
-        let entries = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e} (set VEXLAKE_CORPUS)", dir.display()));
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|x| x == "json") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
-            continue;
-        };
-        for affected in doc["affected"].as_array().into_iter().flatten() {
-            let Some(eco) = affected["package"]["ecosystem"].as_str() else {
-                continue;
-            };
-            let eco = eco.split(':').next().unwrap_or_default().to_string();
-            let mut found: Vec<&str> = affected["versions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.as_str())
-                .collect();
-            for range in affected["ranges"].as_array().into_iter().flatten() {
-                if range["type"] == "GIT" {
-                    continue;
-                }
-                for event in range["events"].as_array().into_iter().flatten() {
-                    let values = event.as_object().into_iter().flat_map(|o| o.values());
-                    found.extend(values.filter_map(|v| v.as_str()).filter(|v| *v != "0"));
-                }
-            }
-            out.entry(eco)
-                .or_default()
-                .extend(found.into_iter().map(String::from));
-        }
+    for a in corpus::affected_entries() {
+        out.entry(a.ecosystem).or_default().extend(a.versions);
     }
-    assert!(
-        !out.is_empty(),
-        "no OSV advisories under {}",
-        root.display()
-    );
     out.into_iter()
         .map(|(k, v)| (k, v.into_iter().collect()))
         .collect()
-}
-
-/// xorshift64*: a fixed sequence from `SEED`, so every run benchmarks the same rows.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
-    }
 }
 
 type Row = (String, String, String);

@@ -57,70 +57,110 @@ pub struct Range {
     pub events: Vec<Event>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
+/// The kind of an OSV event; the order is the tie-break between events at the same version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
     Introduced,
     Fixed,
     LastAffected,
     Limit,
 }
 
-/// Whether `version` of a package in `ecosystem` falls in any of `ranges`.
-///
-/// `Some(true)` affected, `Some(false)` not affected by these ranges, `None` undecidable (a
-/// version or event that the scheme cannot read, or only `GIT`/unknown ranges).
-pub fn version_in_ranges(ecosystem: &str, version: &str, ranges: &[Range]) -> Option<bool> {
-    let decidable: Vec<&Range> = ranges
-        .iter()
-        .filter(|r| matches!(r.kind, Some(RangeType::Semver | RangeType::Ecosystem)))
-        .collect();
-    if decidable.is_empty() {
-        return if ranges.is_empty() { Some(false) } else { None };
-    }
-    let mut unknown = false;
-    for range in decidable {
-        let scheme = match range.kind {
-            Some(RangeType::Semver) => Some(Scheme::Semver),
-            _ => Scheme::for_ecosystem(ecosystem),
-        };
-        let Some(scheme) = scheme else {
-            // An ecosystem without an exact scheme: undecidable, never guessed.
-            unknown = true;
-            continue;
-        };
-        match in_range(scheme, version, &range.events) {
-            Some(true) => return Some(true),
-            Some(false) => {}
-            None => unknown = true,
-        }
-    }
-    if unknown { None } else { Some(false) }
+/// One range with its events parsed under its scheme and sorted, ready to test many versions.
+#[derive(Clone, Debug)]
+enum Compiled {
+    Readable {
+        scheme: Scheme,
+        /// (version, kind) in version order; `None` is `introduced: "0"`.
+        points: Vec<(Option<versions::Parsed>, Kind)>,
+    },
+    /// An event the scheme cannot read, or an ecosystem without a scheme: undecidable.
+    Unreadable,
 }
 
-fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Option<bool> {
-    let v = versions::parse(scheme, version)?;
-    // (parsed version or None for "0", kind) pairs in version order.
-    let mut points = Vec::with_capacity(events.len());
-    for e in events {
-        let (kind, raw) = match e {
-            Event {
-                introduced: Some(x),
-                ..
-            } => (Kind::Introduced, x),
-            Event { fixed: Some(x), .. } => (Kind::Fixed, x),
-            Event {
-                last_affected: Some(x),
-                ..
-            } => (Kind::LastAffected, x),
-            Event { limit: Some(x), .. } => (Kind::Limit, x),
-            _ => continue,
-        };
+/// An affected entry's ranges compiled once for its ecosystem: parse and sort the events one
+/// time, then test any number of versions ([`CompiledRanges::contains`]).
+#[derive(Clone, Debug)]
+pub struct CompiledRanges {
+    ranges: Vec<Compiled>,
+    /// What the answer is when no SEMVER/ECOSYSTEM range exists: `Some(false)` for no ranges at
+    /// all, `None` (undecidable) when there are only GIT or unknown ranges.
+    without_ranges: Option<bool>,
+}
+
+impl CompiledRanges {
+    /// Compiles `ranges` (each its type and its `(kind, version)` events) for `ecosystem`.
+    pub fn new<'a, R, E>(ecosystem: &str, ranges: R) -> CompiledRanges
+    where
+        R: IntoIterator<Item = (Option<RangeType>, E)>,
+        E: IntoIterator<Item = (Kind, &'a str)>,
+    {
+        let mut any = false;
+        let mut compiled = Vec::new();
+        for (kind, events) in ranges {
+            any = true;
+            let scheme = match kind {
+                Some(RangeType::Semver) => Some(Scheme::Semver),
+                Some(RangeType::Ecosystem) => Scheme::for_ecosystem(ecosystem),
+                Some(RangeType::Git) | None => continue,
+            };
+            compiled.push(match scheme {
+                Some(scheme) => compile(scheme, events),
+                None => Compiled::Unreadable,
+            });
+        }
+        CompiledRanges {
+            without_ranges: if any { None } else { Some(false) },
+            ranges: compiled,
+        }
+    }
+
+    /// Whether `version` falls in any of the ranges: `Some(true)` affected, `Some(false)` not
+    /// affected by these ranges, `None` undecidable (a version or an event the scheme cannot
+    /// read, or only GIT/unknown ranges).
+    pub fn contains(&self, version: &str) -> Option<bool> {
+        if self.ranges.is_empty() {
+            return self.without_ranges;
+        }
+        // A version is parsed at most once per scheme (SEMVER ranges and the ecosystem's own).
+        let mut parsed: [(Option<Scheme>, Option<versions::Parsed>); 2] =
+            [(None, None), (None, None)];
+        let mut unknown = false;
+        for range in &self.ranges {
+            let Compiled::Readable { scheme, points } = range else {
+                unknown = true;
+                continue;
+            };
+            let slot = match parsed.iter().position(|(s, _)| *s == Some(*scheme)) {
+                Some(i) => i,
+                None => {
+                    let i = parsed.iter().position(|(s, _)| s.is_none()).unwrap_or(1);
+                    parsed[i] = (Some(*scheme), versions::parse(*scheme, version));
+                    i
+                }
+            };
+            match &parsed[slot].1 {
+                Some(v) if walk(v, points) => return Some(true),
+                Some(_) => {}
+                None => unknown = true,
+            }
+        }
+        if unknown { None } else { Some(false) }
+    }
+}
+
+fn compile<'a>(scheme: Scheme, events: impl IntoIterator<Item = (Kind, &'a str)>) -> Compiled {
+    let mut points = Vec::new();
+    for (kind, raw) in events {
         let at = if kind == Kind::Introduced && raw == "0" {
             None
         } else if kind == Kind::Limit && raw == "*" {
             continue;
         } else {
-            Some(versions::parse(scheme, raw)?)
+            match versions::parse(scheme, raw) {
+                Some(p) => Some(p),
+                None => return Compiled::Unreadable,
+            }
         };
         points.push((at, kind));
     }
@@ -130,8 +170,13 @@ fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Option<bool> {
         (Some(_), None) => Ordering::Greater,
         (Some(x), Some(y)) => x.compare(y).unwrap_or(Ordering::Equal).then(a.1.cmp(&b.1)),
     });
+    Compiled::Readable { scheme, points }
+}
+
+/// Walks the sorted events up to `v`: affected when the last one reached is an introduction.
+fn walk(v: &versions::Parsed, points: &[(Option<versions::Parsed>, Kind)]) -> bool {
     let mut affected = false;
-    for (at, kind) in &points {
+    for (at, kind) in points {
         let reached = match (at, kind) {
             (None, _) => true,
             (Some(p), Kind::LastAffected) => v.compare(p) == Some(Ordering::Greater),
@@ -140,12 +185,35 @@ fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Option<bool> {
         if !reached {
             break;
         }
-        affected = match kind {
-            Kind::Introduced => true,
-            Kind::Fixed | Kind::LastAffected | Kind::Limit => false,
-        };
+        affected = *kind == Kind::Introduced;
     }
-    Some(affected)
+    affected
+}
+
+impl Event {
+    /// The kind and version of a well-formed event (exactly one field set; the first wins).
+    pub fn kind(&self) -> Option<(Kind, &str)> {
+        [
+            (Kind::Introduced, &self.introduced),
+            (Kind::Fixed, &self.fixed),
+            (Kind::LastAffected, &self.last_affected),
+            (Kind::Limit, &self.limit),
+        ]
+        .into_iter()
+        .find_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+    }
+}
+
+/// Whether `version` of a package in `ecosystem` falls in any of `ranges` (compiles them for
+/// this one version; see [`CompiledRanges`] to test many).
+pub fn version_in_ranges(ecosystem: &str, version: &str, ranges: &[Range]) -> Option<bool> {
+    CompiledRanges::new(
+        ecosystem,
+        ranges
+            .iter()
+            .map(|r| (r.kind, r.events.iter().filter_map(Event::kind))),
+    )
+    .contains(version)
 }
 
 #[cfg(test)]
@@ -203,5 +271,77 @@ mod tests {
         }];
         assert_eq!(version_in_ranges("PyPI", "1.0", &r), None);
         assert_eq!(version_in_ranges("PyPI", "1.0", &[]), Some(false));
+    }
+
+    mod laws {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Sorted, distinct SemVer versions 0.0.0 ..= 3.3.3 (64 of them).
+        fn universe() -> Vec<String> {
+            let mut out = Vec::new();
+            for a in 0..4 {
+                for b in 0..4 {
+                    for c in 0..4 {
+                        out.push(format!("{a}.{b}.{c}"));
+                    }
+                }
+            }
+            out
+        }
+
+        /// The oracle: sweep the sorted versions once, switching the state where events sit:
+        /// an introduction turns it on at its version, a fix turns it off there, a
+        /// last_affected turns it off after its version (introductions before fixes at one
+        /// version).
+        fn sweep(events: &[(Kind, Option<usize>)], n: usize) -> Vec<bool> {
+            let at = |i: usize, kind: Kind| events.iter().any(|e| *e == (kind, Some(i)));
+            let mut state = events.contains(&(Kind::Introduced, None));
+            let mut out = Vec::with_capacity(n);
+            for i in 0..n {
+                if at(i, Kind::Introduced) {
+                    state = true;
+                }
+                if at(i, Kind::Fixed) {
+                    state = false;
+                }
+                out.push(state);
+                if at(i, Kind::LastAffected) {
+                    state = false;
+                }
+            }
+            out
+        }
+
+        fn event() -> impl Strategy<Value = (Kind, Option<usize>)> {
+            prop_oneof![
+                (0usize..64).prop_map(|i| (Kind::Introduced, Some(i))),
+                Just((Kind::Introduced, None)),
+                (0usize..64).prop_map(|i| (Kind::Fixed, Some(i))),
+                (0usize..64).prop_map(|i| (Kind::LastAffected, Some(i))),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            #[test]
+            fn ranges_agree_with_a_sweep_over_sorted_versions(
+                events in proptest::collection::vec(event(), 1..7),
+            ) {
+                let all = universe();
+                let as_events: Vec<(Kind, String)> = events
+                    .iter()
+                    .map(|(k, at)| (*k, at.map_or("0".to_string(), |i| all[i].clone())))
+                    .collect();
+                let compiled = CompiledRanges::new(
+                    "Go",
+                    [(Some(RangeType::Semver), as_events.iter().map(|(k, v)| (*k, v.as_str())))],
+                );
+                let want = sweep(&events, all.len());
+                for (i, v) in all.iter().enumerate() {
+                    prop_assert_eq!(compiled.contains(v), Some(want[i]), "{} with {:?}", v, as_events);
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,9 @@
 use std::sync::{Arc, LazyLock};
 
-use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, StructArray};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, ListArray, StringArray};
 use arrow::datatypes::{DataType, Field, Fields};
 use datafusion_common::{Result, plan_err};
 use datafusion_expr::{
@@ -9,7 +12,7 @@ use datafusion_expr::{
 use datafusion_macros::user_doc;
 
 use crate::adapter;
-use crate::kernels::osv_range::{Event, Range, version_in_ranges};
+use crate::kernels::osv_range::{CompiledRanges, Kind, RangeType};
 
 /// The Arrow type of OSV ranges as `advisory_affected.ranges` stores them:
 /// `list<struct<type, events: list<struct<introduced, fixed, last_affected, limit>>>>`.
@@ -75,51 +78,150 @@ impl VersionInRangeFunc {
     }
 }
 
-fn read_events(events: &StructArray) -> Vec<Event> {
-    let col = |name: &str| {
-        events
-            .column_by_name(name)
-            .map(|c| c.as_string::<i32>().clone())
-    };
-    let (i, f, la, l) = (
-        col("introduced"),
-        col("fixed"),
-        col("last_affected"),
-        col("limit"),
-    );
-    let get = |c: &Option<arrow::array::StringArray>, row: usize| {
-        c.as_ref()
-            .filter(|c| c.is_valid(row))
-            .map(|c| c.value(row).to_string())
-    };
-    (0..events.len())
-        .filter(|&row| events.is_valid(row))
-        .map(|row| Event {
-            introduced: get(&i, row),
-            fixed: get(&f, row),
-            last_affected: get(&la, row),
-            limit: get(&l, row),
-        })
-        .collect()
+/// Hashes a key that is already a hash (a 64-bit FNV-1a of the row) by passing it through.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
-fn read_ranges(ranges: &StructArray) -> Vec<Range> {
-    let types = ranges.column(0).as_string::<i32>();
-    let events = ranges.column(1).as_list::<i32>();
-    (0..ranges.len())
-        .filter(|&row| ranges.is_valid(row))
-        .map(|row| Range {
-            kind: types
-                .is_valid(row)
-                .then(|| types.value(row).parse().ok())
-                .flatten(),
-            events: if events.is_valid(row) {
-                read_events(events.value(row).as_struct())
-            } else {
-                Vec::new()
-            },
+/// The ranges column, read in place: range rows, their types, and each range's events.
+struct RangesColumn<'a> {
+    list: &'a ListArray,
+    types: &'a StringArray,
+    events: &'a ListArray,
+    /// introduced, fixed, last_affected, limit.
+    fields: [Option<&'a StringArray>; 4],
+}
+
+const KINDS: [Kind; 4] = [
+    Kind::Introduced,
+    Kind::Fixed,
+    Kind::LastAffected,
+    Kind::Limit,
+];
+
+impl<'a> RangesColumn<'a> {
+    fn new(array: &'a ArrayRef) -> Result<RangesColumn<'a>> {
+        let list = array.as_list::<i32>();
+        let ranges = list.values().as_struct();
+        let events = ranges.column(1).as_list::<i32>();
+        let event_fields = events.values().as_struct();
+        let field = |name: &str| {
+            event_fields
+                .column_by_name(name)
+                .map(|c| c.as_string::<i32>())
+        };
+        Ok(RangesColumn {
+            list,
+            types: ranges.column(0).as_string::<i32>(),
+            events,
+            fields: [
+                field("introduced"),
+                field("fixed"),
+                field("last_affected"),
+                field("limit"),
+            ],
         })
-        .collect()
+    }
+
+    /// The ranges of `row`: each range's type and its `(kind, version)` events.
+    fn row(
+        &self,
+        row: usize,
+    ) -> impl Iterator<
+        Item = (
+            Option<RangeType>,
+            impl Iterator<Item = (Kind, &'a str)> + '_,
+        ),
+    > + '_ {
+        self.raw(row)
+            .map(|(ty, events)| (ty.and_then(|t| t.parse().ok()), events))
+    }
+
+    /// The ranges of `row` as stored: each range's type text and its events.
+    fn raw(
+        &self,
+        row: usize,
+    ) -> impl Iterator<Item = (Option<&'a str>, impl Iterator<Item = (Kind, &'a str)> + '_)> + '_
+    {
+        let ranges = self.list.value_offsets();
+        let (start, end) = (ranges[row] as usize, ranges[row + 1] as usize);
+        (start..end).map(move |r| {
+            let kind = self.types.is_valid(r).then(|| self.types.value(r));
+            let offsets = self.events.value_offsets();
+            let (es, ee) = if self.events.is_valid(r) {
+                (offsets[r] as usize, offsets[r + 1] as usize)
+            } else {
+                (0, 0)
+            };
+            (kind, (es..ee).filter_map(move |e| self.event(e)))
+        })
+    }
+
+    /// The kind and version of event `e` (the first field set).
+    fn event(&self, e: usize) -> Option<(Kind, &'a str)> {
+        self.fields.iter().zip(KINDS).find_map(|(col, kind)| {
+            let col = (*col)?;
+            col.is_valid(e).then(|| (kind, col.value(e)))
+        })
+    }
+
+    /// Whether rows `a` and `b` hold the same ranges (what a hash match is confirmed with, so
+    /// that a collision can never lend one entry another's answer).
+    fn same(&self, a: usize, b: usize) -> bool {
+        let (mut ra, mut rb) = (self.raw(a), self.raw(b));
+        loop {
+            match (ra.next(), rb.next()) {
+                (None, None) => return true,
+                (Some((ka, ea)), Some((kb, eb))) => {
+                    if ka != kb || !ea.eq(eb) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    /// A 64-bit hash of `ecosystem` and the row's ranges (FxHash's word-at-a-time mixing, each
+    /// string followed by its length so that boundaries count): rows of one advisory entry,
+    /// which a join repeats, share one compiled form.
+    fn key(&self, ecosystem: &str, row: usize) -> u64 {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut h: u64 = 0;
+        let mut mix = |word: u64| h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+        let mut feed = |bytes: &[u8]| {
+            let mut chunks = bytes.chunks_exact(8);
+            for c in &mut chunks {
+                mix(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+            }
+            let mut tail = [0u8; 8];
+            tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+            mix(u64::from_le_bytes(tail));
+            mix(bytes.len() as u64);
+        };
+        feed(ecosystem.as_bytes());
+        for (kind, events) in self.raw(row) {
+            feed(kind.unwrap_or("\u{0}").as_bytes());
+            for (k, v) in events {
+                feed(&[k as u8]);
+                feed(v.as_bytes());
+            }
+        }
+        h
+    }
 }
 
 impl ScalarUDFImpl for VersionInRangeFunc {
@@ -158,15 +260,42 @@ impl ScalarUDFImpl for VersionInRangeFunc {
         let (arrays, scalar) = adapter::to_arrays(&args.args)?;
         let eco = adapter::Strings::of(&arrays[0])?;
         let version = adapter::Strings::of(&arrays[1])?;
-        let ranges = arrays[2].as_list::<i32>();
+        let ranges = RangesColumn::new(&arrays[2])?;
+        // Each distinct (ecosystem, ranges) is compiled once per batch; rows of one entry come
+        // together after a join, so the previous row's is tried first, then a hash of the row.
+        // Either is confirmed by comparing the ranges themselves.
+        let mut index: HashMap<u64, usize, BuildHasherDefault<KeyHasher>> = HashMap::default();
+        // Each compiled form with the ecosystem and row it was compiled from.
+        let mut compiled: Vec<(CompiledRanges, &str, usize)> = Vec::new();
+        let mut last: Option<usize> = None;
         let out: BooleanArray = (0..eco.len())
             .map(|row| {
                 let (eco, version) = (eco.get(row)?, version.get(row)?);
-                if ranges.is_null(row) {
+                if ranges.list.is_null(row) {
                     return None;
                 }
-                let parsed = read_ranges(ranges.value(row).as_struct());
-                version_in_ranges(eco, version, &parsed)
+                let same_as =
+                    |at: &usize| compiled[*at].1 == eco && ranges.same(compiled[*at].2, row);
+                let at = match last.filter(same_as) {
+                    Some(at) => at,
+                    None => {
+                        let key = ranges.key(eco, row);
+                        match index.get(&key).copied().filter(same_as) {
+                            Some(at) => at,
+                            None => {
+                                compiled.push((
+                                    CompiledRanges::new(eco, ranges.row(row)),
+                                    eco,
+                                    row,
+                                ));
+                                index.insert(key, compiled.len() - 1);
+                                compiled.len() - 1
+                            }
+                        }
+                    }
+                };
+                last = Some(at);
+                compiled[at].0.contains(version)
             })
             .collect();
         adapter::finish(Arc::new(out) as ArrayRef, scalar)

@@ -1,0 +1,182 @@
+//! `version_in_range` throughput on the corpus's own ranges: a fixed, seeded mix of affected
+//! entries from `../shared/corpus/osv` (SEMVER and ECOSYSTEM ranges of every ecosystem vexlake
+//! reads), each with versions drawn from the same ecosystem's advisories, through the SQL
+//! function's Arrow path and through the kernel alone. Two shapes of 8192 rows:
+//! `join`: 512 entries x 16 versions each, rows grouped by entry as a fleet join produces them;
+//! `distinct`: 8192 entries, one version each.
+//!
+//! `cargo bench -p vexlake-udfs --bench version_in_range` (`VEXLAKE_CORPUS` overrides the corpus).
+
+#[path = "corpus.rs"]
+mod corpus;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, StringArray};
+use arrow::datatypes::{DataType, Field};
+use arrow::json::ReaderBuilder;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use datafusion_common::config::ConfigOptions;
+use datafusion_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF};
+use serde_json::{Value, json};
+use vexlake_udfs::kernels::osv_range::{Event, Range, version_in_ranges};
+use vexlake_udfs::kernels::versions::Scheme;
+use vexlake_udfs::version::version_in_range::{VersionInRangeFunc, ranges_data_type};
+
+use corpus::{Affected, Rng};
+
+const ROWS: usize = 8192;
+const SEED: u64 = 0x5EED_0F_0A11;
+
+struct Row {
+    ecosystem: String,
+    version: String,
+    ranges: Vec<Value>,
+}
+
+/// Rows for `entries` entries with `per_entry` versions each, drawn with `rng`.
+fn rows(
+    pool: &[&Affected],
+    by_eco: &BTreeMap<&str, Vec<&str>>,
+    entries: usize,
+    per_entry: usize,
+    rng: &mut Rng,
+) -> Vec<Row> {
+    let mut out = Vec::with_capacity(entries * per_entry);
+    for _ in 0..entries {
+        let a = pool[rng.below(pool.len())];
+        let versions = &by_eco[a.ecosystem.as_str()];
+        for _ in 0..per_entry {
+            out.push(Row {
+                ecosystem: a.ecosystem.clone(),
+                version: versions[rng.below(versions.len())].to_string(),
+                ranges: a.ranges.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The ranges column as Arrow builds it from JSON, in the function's own type.
+fn ranges_array(rows: &[Row]) -> ArrayRef {
+    let field = Arc::new(Field::new("ranges", ranges_data_type(), true));
+    let schema = Arc::new(arrow::datatypes::Schema::new(vec![field]));
+    let values: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let ranges: Vec<Value> = r
+                .ranges
+                .iter()
+                .map(|range| {
+                    let events: Vec<Value> = range["events"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|e| {
+                            json!({"introduced": e["introduced"], "fixed": e["fixed"],
+                                   "last_affected": e["last_affected"], "limit": e["limit"]})
+                        })
+                        .collect();
+                    json!({"type": range["type"], "events": events})
+                })
+                .collect();
+            json!({ "ranges": ranges })
+        })
+        .collect();
+    let mut decoder = ReaderBuilder::new(schema).build_decoder().unwrap();
+    decoder.serialize(&values).unwrap();
+    decoder.flush().unwrap().unwrap().column(0).clone()
+}
+
+/// The same rows as the kernel takes them.
+fn kernel_ranges(r: &Row) -> Vec<Range> {
+    r.ranges
+        .iter()
+        .map(|range| Range {
+            kind: range["type"].as_str().and_then(|t| t.parse().ok()),
+            events: range["events"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| {
+                    let s = |k: &str| e[k].as_str().map(String::from);
+                    Event {
+                        introduced: s("introduced"),
+                        fixed: s("fixed"),
+                        last_affected: s("last_affected"),
+                        limit: s("limit"),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let entries = corpus::affected_entries();
+    let pool: Vec<&Affected> = entries
+        .iter()
+        .filter(|a| Scheme::for_ecosystem(&a.ecosystem).is_some())
+        .filter(|a| a.ranges.iter().any(|r| r["type"] != "GIT"))
+        .collect();
+    let mut by_eco: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for a in &pool {
+        by_eco
+            .entry(a.ecosystem.as_str())
+            .or_default()
+            .extend(a.versions.iter().map(String::as_str));
+    }
+    let udf = ScalarUDF::from(VersionInRangeFunc::new());
+    let fields: Vec<_> = ["ecosystem", "version"]
+        .iter()
+        .map(|n| Arc::new(Field::new(*n, DataType::Utf8, true)))
+        .chain([Arc::new(Field::new("ranges", ranges_data_type(), true))])
+        .collect();
+    let config = Arc::new(ConfigOptions::default());
+    let mut rng = Rng(SEED);
+    let mut group = c.benchmark_group("version_in_range");
+    group.throughput(Throughput::Elements(ROWS as u64));
+    for (shape, entries, per_entry) in [("join", ROWS / 16, 16), ("distinct", ROWS, 1)] {
+        let rows = rows(&pool, &by_eco, entries, per_entry, &mut rng);
+        let eco: ArrayRef = Arc::new(StringArray::from_iter_values(
+            rows.iter().map(|r| r.ecosystem.as_str()),
+        ));
+        let ver: ArrayRef = Arc::new(StringArray::from_iter_values(
+            rows.iter().map(|r| r.version.as_str()),
+        ));
+        let ranges = ranges_array(&rows);
+        group.bench_function(format!("udf/{shape}/8192"), |b| {
+            b.iter(|| {
+                udf.invoke_with_args(ScalarFunctionArgs {
+                    args: vec![
+                        ColumnarValue::Array(eco.clone()),
+                        ColumnarValue::Array(ver.clone()),
+                        ColumnarValue::Array(ranges.clone()),
+                    ],
+                    arg_fields: fields.clone(),
+                    number_rows: ROWS,
+                    return_field: Arc::new(Field::new("r", DataType::Boolean, true)),
+                    config_options: config.clone(),
+                })
+                .unwrap()
+            })
+        });
+        let kernel_rows: Vec<(String, String, Vec<Range>)> = rows
+            .iter()
+            .map(|r| (r.ecosystem.clone(), r.version.clone(), kernel_ranges(r)))
+            .collect();
+        group.bench_function(format!("kernel/{shape}/8192"), |b| {
+            b.iter(|| {
+                kernel_rows
+                    .iter()
+                    .filter(|(e, v, r)| version_in_ranges(e, v, r) == Some(true))
+                    .count()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
