@@ -6,6 +6,7 @@
 mod cli;
 mod common;
 mod concurrency;
+mod corpus;
 mod manifest;
 mod python;
 mod ranges;

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Counts what the team's OSV corpus (shared/corpus/osv) holds, independently of vexlake, and
+writes corpus_osv.json.
+
+The integration test `corpus::every_corpus_range_lands_or_is_reported` ingests the corpus and
+compares vexlake's rows with these counts. Re-run after the corpus changes:
+    python3 tests/manifests/count_corpus_osv.py ../shared/corpus/osv > tests/manifests/corpus_osv.json
+
+Documents are the *.json, *.yaml and *.yml files; a document is an OSV record (an object with
+"id"), a list of them, or {"vulns": [...]}; anything else is a reject. An observation is a
+distinct (id, content); versions are checked with an own SemVer pattern (SEMVER ranges) and
+Python packaging (PyPI ECOSYSTEM ranges).
+"""
+import collections
+import json
+import pathlib
+import re
+import sys
+
+import packaging.version
+import yaml
+
+root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/corpus/osv")
+SEMVER = re.compile(r"^[vV=]?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+                    r"(-(0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(\.(0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*)?"
+                    r"(\+[0-9A-Za-z.-]+)?$")
+
+files = sorted(p for p in root.rglob("*") if p.suffix in (".json", ".yaml", ".yml"))
+rejected = []
+observations = {}
+for path in files:
+    text = path.read_bytes()
+    try:
+        doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except Exception:
+        rejected.append(str(path.relative_to(root)))
+        continue
+    if isinstance(doc, dict) and "id" in doc:
+        records = [doc]
+    elif isinstance(doc, dict) and isinstance(doc.get("vulns"), list):
+        records = doc["vulns"]
+    elif isinstance(doc, list):
+        records = doc
+    else:
+        rejected.append(str(path.relative_to(root)))
+        continue
+    for rec in records:
+        observations[(rec["id"], json.dumps(rec, sort_keys=True, default=str))] = rec
+
+affected = collections.Counter()
+ranges = collections.Counter()
+events = collections.Counter()
+unreadable = collections.Counter()
+for rec in observations.values():
+    for a in rec.get("affected") or []:
+        family = ((a.get("package") or {}).get("ecosystem") or "").split(":")[0]
+        affected[family] += 1
+        for r in a.get("ranges") or []:
+            ranges[r.get("type")] += 1
+            for e in r.get("events") or []:
+                for kind, v in e.items():
+                    events[kind] += 1
+                    if r.get("type") == "GIT" or v in ("0", "*"):
+                        continue
+                    if r.get("type") == "SEMVER" and not SEMVER.match(v):
+                        unreadable["SEMVER"] += 1
+                    elif r.get("type") == "ECOSYSTEM" and family == "PyPI":
+                        try:
+                            packaging.version.Version(v)
+                        except packaging.version.InvalidVersion:
+                            unreadable["PyPI"] += 1
+
+print(json.dumps({
+    "generated_by": "tests/manifests/count_corpus_osv.py",
+    "documents": len(files),
+    "rejected": sorted(rejected),
+    "observations": len(observations),
+    "withdrawn": sum(1 for r in observations.values() if r.get("withdrawn")),
+    "affected_by_family": dict(sorted(affected.items())),
+    "ranges_by_type": dict(sorted(ranges.items())),
+    "events_by_kind": dict(sorted(events.items())),
+    "unreadable_events": dict(sorted(unreadable.items())),
+}, indent=1))
