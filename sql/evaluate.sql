@@ -7,10 +7,19 @@
 
 -- 1. Components of the tenant's SBOMs that can be matched: a purl, a package key, a version.
 --    subject_key is the package key of what the SBOM describes (for VEX product scope).
+--    source_key: for Debian, Ubuntu and Alpine packages, the key of the source package the
+--    purl names in its `upstream` qualifier (`libssl3` is built from `openssl`): those
+--    distributions' advisories name source packages.
 CREATE OR REPLACE VIEW eval_components AS
 SELECT c.tenant,
        coalesce(c.image_digest, c.sbom_id) AS subject,
        c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package_key,
+       CASE
+         WHEN c.source_package IS NOT NULL AND purl_type(c.purl) IN ('deb', 'apk')
+           THEN purl_package_key(concat(
+                  'pkg:', purl_type(c.purl), '/', purl_namespace(c.purl), '/',
+                  split_part(split_part(c.source_package, '@', 1), ' ', 1)))
+       END AS source_key,
        c.name AS package, c.version, d.subject_key
 FROM components c
 JOIN run_context r ON c.tenant = r.tenant
@@ -29,7 +38,7 @@ JOIN advisories_current ac
  AND a.advisory_id = ac.advisory_id AND a.revision = ac.revision
 JOIN run_context r ON a.tenant = r.tenant;
 
--- 3. Matches: same package key, compatible ecosystem (an advisory without a release matches
+-- 3. Matches: same package key (the component's or its source package's), compatible ecosystem (an advisory without a release matches
 --    every release of its family; families never cross), version in a range or listed.
 --    match_level 2 = affected, 1 = undecidable (an *unknown* finding), 0 = not affected.
 CREATE OR REPLACE VIEW eval_matches AS
@@ -46,9 +55,15 @@ FROM (
                     ELSE 1
                   END
            END AS level
-    FROM eval_components c
+    FROM (
+        -- Every key a component answers to: its own, and its source package's.
+        SELECT *, package_key AS match_key FROM eval_components
+        UNION ALL
+        SELECT *, source_key AS match_key FROM eval_components
+        WHERE source_key IS NOT NULL AND source_key <> package_key
+    ) c
     JOIN eval_affected a
-      ON c.tenant = a.tenant AND c.package_key = a.package_key
+      ON c.tenant = a.tenant AND c.match_key = a.package_key
     WHERE split_part(a.ecosystem, ':', 1) = split_part(c.ecosystem, ':', 1)
       AND (a.ecosystem = c.ecosystem
            OR strpos(a.ecosystem, ':') = 0

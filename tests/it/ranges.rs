@@ -62,3 +62,39 @@ fn findings_just_below_at_and_above_every_event_match_an_independent_matcher() {
         got.len()
     );
 }
+
+#[test]
+fn distro_binaries_match_advisories_on_their_source_package() {
+    // CVE-2018-5407 as osv-schema's linter test data has it: Alpine's openssl (a source
+    // package), fixed in 1.0.2q-r0 for v3.3 to v3.8.
+    let dir = tempfile::tempdir().unwrap();
+    let vx = Vx::local(dir.path());
+    vx.ok(&[
+        "ingest",
+        "advisories",
+        fixture("distro/CVE-2018-5407.json").to_str().unwrap(),
+    ]);
+    vx.ok(&[
+        "ingest",
+        "sbom",
+        fixture("distro/alpine.cdx.json").to_str().unwrap(),
+    ]);
+    vx.ok(&["evaluate", "--as-of", AS_OF]);
+    let got: BTreeSet<String> = vx
+        .sql_json("select purl from findings where vulnerability_id = 'CVE-2018-5407'")
+        .iter()
+        .map(|r| r["purl"].as_str().unwrap().to_string())
+        .collect();
+    let want: BTreeSet<String> = [
+        // libssl1.0 built from openssl 1.0.2p-r0 on Alpine 3.8: affected.
+        "pkg:apk/alpine/libssl1.0@1.0.2p-r0?arch=x86_64&upstream=openssl&distro=alpine-3.8.1",
+        // openssl itself on 3.7, before the fix.
+        "pkg:apk/alpine/openssl@1.0.2o-r2?arch=x86_64&distro=alpine-3.7.0",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    // Not: the fixed version (b), a release the advisory does not name (c), and a binary
+    // whose purl does not say its source (e).
+    assert_eq!(got, want);
+}
