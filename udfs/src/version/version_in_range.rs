@@ -178,26 +178,41 @@ impl<'a> RangesColumn<'a> {
         })
     }
 
-    /// Whether rows `a` and `b` hold the same ranges (what a hash match is confirmed with, so
-    /// that a collision can never lend one entry another's answer).
-    fn same(&self, a: usize, b: usize) -> bool {
-        let (mut ra, mut rb) = (self.raw(a), self.raw(b));
-        loop {
-            match (ra.next(), rb.next()) {
-                (None, None) => return true,
-                (Some((ka, ea)), Some((kb, eb))) => {
-                    if ka != kb || !ea.eq(eb) {
-                        return false;
-                    }
-                }
-                _ => return false,
-            }
-        }
+    /// The range rows and the event rows of `row` (both contiguous in the child arrays).
+    fn spans(&self, row: usize) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let ranges = self.list.value_offsets();
+        let (rs, re) = (ranges[row] as usize, ranges[row + 1] as usize);
+        let events = self.events.value_offsets();
+        (rs..re, events[rs] as usize..events[re] as usize)
     }
 
-    /// A 64-bit hash of `ecosystem` and the row's ranges (FxHash's word-at-a-time mixing, each
-    /// string followed by its length so that boundaries count): rows of one advisory entry,
-    /// which a join repeats, share one compiled form.
+    /// Whether rows `a` and `b` hold the same ranges, compared as stored (types, event list
+    /// shapes, every event field), without reading any version: what reuse of a compiled form
+    /// is confirmed with, so that a hash collision can never lend one entry another's answer.
+    fn same(&self, a: usize, b: usize) -> bool {
+        let ((ra, ea), (rb, eb)) = (self.spans(a), self.spans(b));
+        if ra.len() != rb.len() || ea.len() != eb.len() {
+            return false;
+        }
+        let same_strings = |col: &StringArray, x: usize, y: usize| {
+            col.is_valid(x) == col.is_valid(y) && (col.is_null(x) || col.value(x) == col.value(y))
+        };
+        let ranges_same = ra.zip(rb).all(|(x, y)| {
+            same_strings(self.types, x, y)
+                && self.events.is_valid(x) == self.events.is_valid(y)
+                && self.events.value_length(x) == self.events.value_length(y)
+        });
+        ranges_same
+            && self.fields.iter().flatten().all(|col| {
+                ea.clone()
+                    .zip(eb.clone())
+                    .all(|(x, y)| same_strings(col, x, y))
+            })
+    }
+
+    /// A 64-bit hash of `ecosystem` and the row's ranges as stored (FxHash's word-at-a-time
+    /// mixing over the contiguous bytes of each column): rows of one advisory entry, which a
+    /// join repeats, share one compiled form.
     fn key(&self, ecosystem: &str, row: usize) -> u64 {
         const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
         let mut h: u64 = 0;
@@ -212,13 +227,15 @@ impl<'a> RangesColumn<'a> {
             mix(u64::from_le_bytes(tail));
             mix(bytes.len() as u64);
         };
+        let bytes = |col: &'a StringArray, span: std::ops::Range<usize>| {
+            let offsets = col.value_offsets();
+            &col.value_data()[offsets[span.start] as usize..offsets[span.end] as usize]
+        };
+        let (ranges, events) = self.spans(row);
         feed(ecosystem.as_bytes());
-        for (kind, events) in self.raw(row) {
-            feed(kind.unwrap_or("\u{0}").as_bytes());
-            for (k, v) in events {
-                feed(&[k as u8]);
-                feed(v.as_bytes());
-            }
+        feed(bytes(self.types, ranges));
+        for col in self.fields.iter().flatten() {
+            feed(bytes(col, events.clone()));
         }
         h
     }
