@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::common::{Vx, repo};
+use crate::common::{AS_OF, Vx, repo};
 
 fn counts(vx: &Vx, sql: &str) -> BTreeMap<String, i64> {
     vx.sql_json(sql)
@@ -125,4 +125,40 @@ fn every_corpus_range_lands_or_is_reported() {
         by(&|r| r["t"] == "ECOSYSTEM" && r["ecosystem"] == "PyPI"),
         want["PyPI"].as_i64().unwrap_or(0)
     );
+
+    // The example: an SBOM with jinja2 2.10 and golang.org/x/text v0.3.5 (and their
+    // fixed versions) yields exactly the records that affect each, per the independent matcher.
+    let examples = manifest["examples"].as_object().unwrap();
+    let components: Vec<Value> = examples
+        .keys()
+        .enumerate()
+        .map(|(i, purl)| serde_json::json!({"type": "library", "bom-ref": format!("c{i}"), "name": purl, "purl": purl}))
+        .collect();
+    let sbom = dir.path().join("examples.cdx.json");
+    std::fs::write(
+        &sbom,
+        serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": components})
+            .to_string(),
+    )
+    .unwrap();
+    vx.ok(&["ingest", "sbom", sbom.to_str().unwrap()]);
+    vx.ok(&["evaluate", "--as-of", AS_OF]);
+    for (purl, want) in examples {
+        let mut got: Vec<String> = vx
+            .sql_json(&format!(
+                "select vulnerability_id from findings where purl = '{purl}'"
+            ))
+            .iter()
+            .map(|r| r["vulnerability_id"].as_str().unwrap().to_string())
+            .collect();
+        got.sort();
+        let want: Vec<String> = want
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(got, want, "{purl}");
+    }
+    assert!(examples.values().any(|v| !v.as_array().unwrap().is_empty()));
 }

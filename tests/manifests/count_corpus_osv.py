@@ -9,7 +9,8 @@ compares vexlake's rows with these counts. Re-run after the corpus changes:
 Documents are the *.json, *.yaml and *.yml files; a document is an OSV record (an object with
 "id"), a list of them, or {"vulns": [...]}; anything else is a reject. An observation is a
 distinct (id, content); versions are checked with an own SemVer pattern (SEMVER ranges) and
-Python packaging (PyPI ECOSYSTEM ranges).
+Python packaging (PyPI ECOSYSTEM ranges). `examples` are the issue's own acceptance example:
+the records that affect each purl, by tests/fixtures/ranges/make_cases.py's independent matcher.
 """
 import collections
 import json
@@ -19,6 +20,16 @@ import sys
 
 import packaging.version
 import yaml
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "ranges"))
+import make_cases  # noqa: E402  (the independent matcher)
+
+EXAMPLES = [
+    ("PyPI", "jinja2", "2.10", "pkg:pypi/jinja2@2.10"),
+    ("PyPI", "jinja2", "2.11.3", "pkg:pypi/jinja2@2.11.3"),
+    ("Go", "golang.org/x/text", "0.3.5", "pkg:golang/golang.org/x/text@v0.3.5"),
+    ("Go", "golang.org/x/text", "0.3.8", "pkg:golang/golang.org/x/text@v0.3.8"),
+]
 
 root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/corpus/osv")
 SEMVER = re.compile(r"^[vV=]?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -70,6 +81,19 @@ for rec in observations.values():
                         except packaging.version.InvalidVersion:
                             unreadable["PyPI"] += 1
 
+examples = {}
+for family, name, version, purl in EXAMPLES:
+    hits = set()
+    for rec in observations.values():
+        if rec.get("withdrawn"):
+            continue
+        for a in rec.get("affected") or []:
+            pkg = a.get("package") or {}
+            if (pkg.get("ecosystem") or "").split(":")[0] == family and pkg.get("name") == name:
+                if make_cases.state(family, version, a) == "affected":
+                    hits.add(rec["id"])
+    examples[purl] = sorted(hits)
+
 print(json.dumps({
     "generated_by": "tests/manifests/count_corpus_osv.py",
     "documents": len(files),
@@ -80,4 +104,5 @@ print(json.dumps({
     "ranges_by_type": dict(sorted(ranges.items())),
     "events_by_kind": dict(sorted(events.items())),
     "unreadable_events": dict(sorted(unreadable.items())),
+    "examples": examples,
 }, indent=1))
