@@ -8,7 +8,7 @@
 # A crash or a broken law stops the run with libFuzzer's report and the input, saved under
 # fuzz/artifacts/<target>/. The corpus grows in $CARGO_TARGET_DIR/fuzz-corpus/, kept between
 # runs on a machine; every run also starts from seeds made of the committed version fixtures
-# and the sample SBOMs' package URLs.
+# and the package URLs of the sample SBOMs and the purl-spec suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,8 +45,8 @@ seed_pairs nuget "$FIX/semver.txt"
 seed_pairs pub "$FIX/semver.txt"
 seed_pairs swift "$FIX/semver.txt"
 mkdir -p "$SEEDS/purl"
-grep -rhoE '"pkg:[^"]+"' datasets/sample | tr -d '"' | sort -u |
-  awk -v d="$SEEDS/purl" 'NR <= 400 { printf "%s", $0 > (d "/" NR); close(d "/" NR) }'
+grep -rhoE '"pkg:[^"]+"' datasets/sample tests/fixtures/purl-spec | tr -d '"' | sort -u |
+  awk -v d="$SEEDS/purl" 'NR <= 1000 { printf "%s", $0 > (d "/" NR); close(d "/" NR) }'
 
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
