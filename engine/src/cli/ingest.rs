@@ -17,9 +17,10 @@ pub enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
-    /// Vulnerability advisories: OSV JSON (a record, an array, or an osv.dev {"vulns": [...]} dump).
+    /// Vulnerability advisories: OSV JSON or YAML (a record, an array, or an osv.dev
+    /// {"vulns": [...]} dump).
     Advisories {
-        /// Files, directories (walked in sorted order; *.json inside) or .zip archives.
+        /// Files, directories (walked in sorted order; *.json, *.yaml and *.yml inside) or .zip archives.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// The advisory format, instead of detecting it.
@@ -73,9 +74,9 @@ pub fn report(globals: &Globals, what: &str, summary: &Summary) -> Result<()> {
                 "skipped {} file(s) that are not {} inside directories or archives (first: {})",
                 summary.skipped.len(),
                 if what == "advisories" {
-                    ".json, .yaml or .yml"
+                    ingest::advisory::EXTENSIONS.join(", ")
                 } else {
-                    ".json"
+                    ".json".to_string()
                 },
                 summary.skipped[0]
             ),

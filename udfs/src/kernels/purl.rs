@@ -2,10 +2,11 @@
 //! the specification and its per-type rules define them, the versionless package key that joins
 //! components with advisories, and the mapping to OSV ecosystems.
 //!
-//! [`Purl::parse_strict`] follows the specification to the letter (the purl-spec test suite runs
-//! against it); [`Purl::parse`] is what ingestion reads SBOMs with: the same parser, but it also
-//! takes what tools in the field write (upper-case types and qualifier keys, a raw `@` in an npm
-//! scope, a namespace a type does not use), normalizing rather than refusing.
+//! [`Purl::parse_strict`] follows the specification (the purl-spec test suite runs against it);
+//! [`Purl::parse`] is what ingestion reads SBOMs with: the same parser and normalization, but it
+//! also takes what tools in the field write and the specification refuses (surrounding white
+//! space, an upper-case `PKG:` scheme, a type's namespace or version requirements and its extra
+//! checks unmet), rather than losing the component.
 
 use std::fmt::Write as _;
 

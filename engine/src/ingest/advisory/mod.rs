@@ -100,6 +100,10 @@ async fn latest_revisions(
 }
 
 /// Ingests the advisories named by `paths` for `tenant`.
+/// The files advisory ingestion reads inside directories and archives: OSV is published as
+/// JSON and as YAML.
+pub const EXTENSIONS: &[&str] = &[".json", ".yaml", ".yml"];
+
 pub async fn ingest(
     lake: &Lake,
     tenant: &str,
@@ -107,8 +111,7 @@ pub async fn ingest(
     source: Option<Source>,
     progress: &ProgressBar,
 ) -> Result<Summary> {
-    let (docs, mut rejects, mut summary) =
-        super::begin(lake, paths, &[".json", ".yaml", ".yml"], progress).await?;
+    let (docs, mut rejects, mut summary) = super::begin(lake, paths, EXTENSIONS, progress).await?;
     let mut latest = latest_revisions(lake, tenant).await?;
     let source = source.unwrap_or(Source::Osv);
     let now = ts(Utc::now());
