@@ -3,7 +3,8 @@
 //! reads), each with versions drawn from the same ecosystem's advisories, through the SQL
 //! function's Arrow path and through the kernel alone. Two shapes of 8192 rows:
 //! `join`: 512 entries x 16 versions each, rows grouped by entry as a fleet join produces them;
-//! `distinct`: 8192 entries, one version each.
+//! `distinct`: 8192 entries, one version each. `kernel_precompiled` tests versions against ranges
+//! compiled beforehand: the cost of parsing a version and walking the events alone.
 //!
 //! `cargo bench -p vexlake-udfs --bench version_in_range` (`VEXLAKE_CORPUS` overrides the corpus).
 
@@ -20,7 +21,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use datafusion_common::config::ConfigOptions;
 use datafusion_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF};
 use serde_json::{Value, json};
-use vexlake_udfs::kernels::osv_range::{Event, Range, version_in_ranges};
+use vexlake_udfs::kernels::osv_range::{CompiledRanges, Event, Range, version_in_ranges};
 use vexlake_udfs::kernels::versions::Scheme;
 use vexlake_udfs::version::version_in_range::{VersionInRangeFunc, ranges_data_type};
 
@@ -171,6 +172,25 @@ fn bench(c: &mut Criterion) {
                 kernel_rows
                     .iter()
                     .filter(|(e, v, r)| version_in_ranges(e, v, r) == Some(true))
+                    .count()
+            })
+        });
+        // The kernel with each row's ranges compiled beforehand: the cost of testing a version
+        // alone (parsing it and walking the events), the ceiling for the SQL function.
+        let precompiled: Vec<(CompiledRanges, &str)> = kernel_rows
+            .iter()
+            .map(|(e, v, r)| {
+                let ranges = r
+                    .iter()
+                    .map(|r| (r.kind, r.events.iter().filter_map(Event::kind)));
+                (CompiledRanges::new(e, ranges), v.as_str())
+            })
+            .collect();
+        group.bench_function(format!("kernel_precompiled/{shape}/8192"), |b| {
+            b.iter(|| {
+                precompiled
+                    .iter()
+                    .filter(|(c, v)| c.contains(v) == Some(true))
                     .count()
             })
         });
