@@ -7,35 +7,46 @@
 
 use std::cmp::Ordering;
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Ident {
-    Numeric(u64),
-    Alpha(String),
-}
-
-impl Ord for Ident {
-    fn cmp(&self, other: &Self) -> Ordering {
-        match (self, other) {
-            (Ident::Numeric(a), Ident::Numeric(b)) => a.cmp(b),
-            (Ident::Numeric(_), Ident::Alpha(_)) => Ordering::Less,
-            (Ident::Alpha(_), Ident::Numeric(_)) => Ordering::Greater,
-            (Ident::Alpha(a), Ident::Alpha(b)) => a.as_bytes().cmp(b.as_bytes()),
-        }
-    }
-}
-
-impl PartialOrd for Ident {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
+/// A SemVer version. The prerelease is kept as its text (validated when parsed, compared
+/// identifier by identifier when needed), so a version allocates at most once.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SemVer {
     pub major: u64,
     pub minor: u64,
     pub patch: u64,
-    pub pre: Vec<Ident>,
+    /// The dot-separated prerelease identifiers; empty for a release.
+    pub pre: Box<str>,
+}
+
+fn numeric(id: &str) -> bool {
+    id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// SemVer's identifier order: numbers by value (no leading zeros, so by length then digits),
+/// numbers before text, text by its bytes.
+fn cmp_ident(a: &str, b: &str) -> Ordering {
+    match (numeric(a), numeric(b)) {
+        (true, true) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => a.as_bytes().cmp(b.as_bytes()),
+    }
+}
+
+/// Prereleases compared identifier by identifier; a prefix sorts first.
+fn cmp_pre(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a.split('.'), b.split('.'));
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(p), Some(q)) => match cmp_ident(p, q) {
+                Ordering::Equal => {}
+                other => return other,
+            },
+        }
+    }
 }
 
 impl SemVer {
@@ -52,7 +63,7 @@ impl SemVer {
         for part in core.split('.') {
             if count == 3
                 || part.is_empty()
-                || !part.bytes().all(|b| b.is_ascii_digit())
+                || !numeric(part)
                 || (part.len() > 1 && part.starts_with('0'))
             {
                 return None;
@@ -63,30 +74,22 @@ impl SemVer {
         if count != 3 {
             return None;
         }
-        let pre = match pre {
-            None => Vec::new(),
-            Some(pre) => pre
-                .split('.')
-                .map(|id| {
-                    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                    {
-                        None
-                    } else if id.bytes().all(|b| b.is_ascii_digit()) {
-                        if id.len() > 1 && id.starts_with('0') {
-                            return None;
-                        }
-                        id.parse().ok().map(Ident::Numeric)
-                    } else {
-                        Some(Ident::Alpha(id.to_string()))
-                    }
-                })
-                .collect::<Option<Vec<_>>>()?,
-        };
+        if let Some(pre) = pre {
+            let valid = pre.split('.').all(|id| {
+                !id.is_empty()
+                    && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && (!numeric(id)
+                        || ((id.len() == 1 || !id.starts_with('0')) && id.parse::<u64>().is_ok()))
+            });
+            if !valid {
+                return None;
+            }
+        }
         Some(SemVer {
             major: nums[0],
             minor: nums[1],
             patch: nums[2],
-            pre,
+            pre: pre.unwrap_or_default().into(),
         })
     }
 }
@@ -99,7 +102,7 @@ impl Ord for SemVer {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,
-                (false, false) => self.pre.cmp(&other.pre),
+                (false, false) => cmp_pre(&self.pre, &other.pre),
             })
     }
 }
