@@ -1,8 +1,11 @@
 //! `version_in_range` throughput on the corpus's own ranges: a fixed, seeded mix of affected
 //! entries from `../shared/corpus/osv` (SEMVER and ECOSYSTEM ranges of every ecosystem vexlake
 //! reads), each with versions drawn from the same ecosystem's advisories, through the SQL
-//! function's Arrow path and through the kernel alone. Two shapes of 8192 rows:
-//! `join`: 512 entries x 16 versions each, rows grouped by entry as a fleet join produces them;
+//! function's Arrow path and through the kernel alone. Three shapes of 8192 rows:
+//! `fleet`: 512 entries x 16 rows each, grouped by entry as a join produces them, each row's
+//! version drawn from the entry's own package versions (its events and `versions` list), as
+//! the components of a fleet that a join meets with an advisory are versions of that package;
+//! `join`: the same, but versions drawn from the whole ecosystem's (rarely the same twice);
 //! `distinct`: 8192 entries, one version each. `kernel_precompiled` tests versions against ranges
 //! compiled beforehand: the cost of parsing a version and walking the events alone.
 //!
@@ -36,18 +39,25 @@ struct Row {
     ranges: Vec<Value>,
 }
 
-/// Rows for `entries` entries with `per_entry` versions each, drawn with `rng`.
+/// Rows for `entries` entries with `per_entry` versions each, drawn with `rng` from the
+/// entry's own versions (`own`) or its ecosystem's.
 fn rows(
     pool: &[&Affected],
     by_eco: &BTreeMap<&str, Vec<&str>>,
     entries: usize,
     per_entry: usize,
+    own: bool,
     rng: &mut Rng,
 ) -> Vec<Row> {
     let mut out = Vec::with_capacity(entries * per_entry);
     for _ in 0..entries {
         let a = pool[rng.below(pool.len())];
-        let versions = &by_eco[a.ecosystem.as_str()];
+        let own_versions: Vec<&str> = a.versions.iter().map(String::as_str).collect();
+        let versions = if own && !own_versions.is_empty() {
+            &own_versions
+        } else {
+            &by_eco[a.ecosystem.as_str()]
+        };
         for _ in 0..per_entry {
             out.push(Row {
                 ecosystem: a.ecosystem.clone(),
@@ -138,8 +148,12 @@ fn bench(c: &mut Criterion) {
     let mut rng = Rng(SEED);
     let mut group = c.benchmark_group("version_in_range");
     group.throughput(Throughput::Elements(ROWS as u64));
-    for (shape, entries, per_entry) in [("join", ROWS / 16, 16), ("distinct", ROWS, 1)] {
-        let rows = rows(&pool, &by_eco, entries, per_entry, &mut rng);
+    for (shape, entries, per_entry, own) in [
+        ("fleet", ROWS / 16, 16, true),
+        ("join", ROWS / 16, 16, false),
+        ("distinct", ROWS, 1, false),
+    ] {
+        let rows = rows(&pool, &by_eco, entries, per_entry, own, &mut rng);
         let eco: ArrayRef = Arc::new(StringArray::from_iter_values(
             rows.iter().map(|r| r.ecosystem.as_str()),
         ));

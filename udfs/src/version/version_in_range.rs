@@ -1,7 +1,7 @@
 use std::sync::{Arc, LazyLock};
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, ListArray, StringArray};
 use arrow::datatypes::{DataType, Field, Fields};
@@ -78,22 +78,44 @@ impl VersionInRangeFunc {
     }
 }
 
-/// Hashes a key that is already a hash (a 64-bit FNV-1a of the row) by passing it through.
+/// FxHash's word-at-a-time mixing: fast for the short strings and ready-made hashes it keys.
 #[derive(Default)]
-struct KeyHasher(u64);
+struct FxHasher(u64);
 
-impl Hasher for KeyHasher {
+impl FxHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
     fn finish(&self) -> u64 {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.mix(u64::from_le_bytes(c.try_into().expect("8 bytes")));
         }
+        let mut tail = [0u8; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.mix(u64::from_le_bytes(tail));
+        self.mix(bytes.len() as u64);
     }
     fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+        self.mix(n);
     }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// One compiled range list, with where it came from and the answers it has given in this
+/// batch: a fleet joins one advisory entry with the same package version many times.
+struct Entry<'a> {
+    ranges: CompiledRanges,
+    ecosystem: &'a str,
+    row: usize,
+    answers: FxMap<&'a str, Option<bool>>,
 }
 
 /// The ranges column, read in place: range rows, their types, and each range's events.
@@ -210,34 +232,38 @@ impl<'a> RangesColumn<'a> {
             })
     }
 
-    /// A 64-bit hash of `ecosystem` and the row's ranges as stored (FxHash's word-at-a-time
-    /// mixing over the contiguous bytes of each column): rows of one advisory entry, which a
-    /// join repeats, share one compiled form.
-    fn key(&self, ecosystem: &str, row: usize) -> u64 {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut h: u64 = 0;
-        let mut mix = |word: u64| h = (h.rotate_left(5) ^ word).wrapping_mul(K);
-        let mut feed = |bytes: &[u8]| {
-            let mut chunks = bytes.chunks_exact(8);
-            for c in &mut chunks {
-                mix(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+    /// A keyed 64-bit hash (aHash, with a random key per process) of `ecosystem` and the
+    /// row's ranges as stored (the contiguous bytes of each column): it identifies a row's
+    /// ranges. Two different range lists share it with a chance of about 2^-64, and nobody can
+    /// aim for that without the key.
+    fn key(&self, state: &ahash::RandomState, ecosystem: &str, row: usize) -> u64 {
+        let mut h = state.build_hasher();
+        h.write(ecosystem.as_bytes());
+        // Every element with its length, or u32::MAX for a NULL, so that boundaries count.
+        let mut elements = |col: &StringArray, span: std::ops::Range<usize>| {
+            for i in span {
+                if col.is_valid(i) {
+                    let v = col.value(i);
+                    h.write_u32(v.len() as u32);
+                    h.write(v.as_bytes());
+                } else {
+                    h.write_u32(u32::MAX);
+                }
             }
-            let mut tail = [0u8; 8];
-            tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-            mix(u64::from_le_bytes(tail));
-            mix(bytes.len() as u64);
-        };
-        let bytes = |col: &'a StringArray, span: std::ops::Range<usize>| {
-            let offsets = col.value_offsets();
-            &col.value_data()[offsets[span.start] as usize..offsets[span.end] as usize]
         };
         let (ranges, events) = self.spans(row);
-        feed(ecosystem.as_bytes());
-        feed(bytes(self.types, ranges));
+        elements(self.types, ranges.clone());
         for col in self.fields.iter().flatten() {
-            feed(bytes(col, events.clone()));
+            elements(col, events.clone());
         }
-        h
+        for r in ranges {
+            h.write_i32(if self.events.is_valid(r) {
+                self.events.value_length(r)
+            } else {
+                -1
+            });
+        }
+        h.finish()
     }
 }
 
@@ -278,41 +304,45 @@ impl ScalarUDFImpl for VersionInRangeFunc {
         let eco = adapter::Strings::of(&arrays[0])?;
         let version = adapter::Strings::of(&arrays[1])?;
         let ranges = RangesColumn::new(&arrays[2])?;
-        // Each distinct (ecosystem, ranges) is compiled once per batch; rows of one entry come
-        // together after a join, so the previous row's is tried first, then a hash of the row.
-        // Either is confirmed by comparing the ranges themselves.
-        let mut index: HashMap<u64, usize, BuildHasherDefault<KeyHasher>> = HashMap::default();
-        // Each compiled form with the ecosystem and row it was compiled from.
-        let mut compiled: Vec<(CompiledRanges, &str, usize)> = Vec::new();
-        let mut last: Option<usize> = None;
+        // Each distinct (ecosystem, ranges) is compiled once per batch. Rows of one entry come
+        // together after a join: a row whose key is the previous row's takes its compiled form;
+        // another is looked up by key and confirmed by comparing the stored ranges.
+        let state = ahash::RandomState::new();
+        let mut index: FxMap<u64, usize> = FxMap::default();
+        let mut compiled: Vec<Entry> = Vec::new();
+        let mut last: Option<(u64, usize)> = None;
         let out: BooleanArray = (0..eco.len())
             .map(|row| {
                 let (eco, version) = (eco.get(row)?, version.get(row)?);
                 if ranges.list.is_null(row) {
                     return None;
                 }
-                let same_as =
-                    |at: &usize| compiled[*at].1 == eco && ranges.same(compiled[*at].2, row);
-                let at = match last.filter(same_as) {
-                    Some(at) => at,
-                    None => {
-                        let key = ranges.key(eco, row);
-                        match index.get(&key).copied().filter(same_as) {
-                            Some(at) => at,
-                            None => {
-                                compiled.push((
-                                    CompiledRanges::new(eco, ranges.row(row)),
-                                    eco,
-                                    row,
-                                ));
-                                index.insert(key, compiled.len() - 1);
-                                compiled.len() - 1
-                            }
-                        }
-                    }
+                let same_as = |at: &usize| {
+                    compiled[*at].ecosystem == eco && ranges.same(compiled[*at].row, row)
                 };
-                last = Some(at);
-                compiled[at].0.contains(version)
+                let key = ranges.key(&state, eco, row);
+                let at = match last.filter(|(k, _)| *k == key).map(|(_, at)| at) {
+                    Some(at) => at,
+                    None => match index.get(&key).copied().filter(same_as) {
+                        Some(at) => at,
+                        None => {
+                            compiled.push(Entry {
+                                ranges: CompiledRanges::new(eco, ranges.row(row)),
+                                ecosystem: eco,
+                                row,
+                                answers: FxMap::default(),
+                            });
+                            index.insert(key, compiled.len() - 1);
+                            compiled.len() - 1
+                        }
+                    },
+                };
+                last = Some((key, at));
+                let entry = &mut compiled[at];
+                *entry
+                    .answers
+                    .entry(version)
+                    .or_insert_with(|| entry.ranges.contains(version))
             })
             .collect();
         adapter::finish(Arc::new(out) as ArrayRef, scalar)
@@ -320,5 +350,39 @@ impl ScalarUDFImpl for VersionInRangeFunc {
 
     fn documentation(&self) -> Option<&Documentation> {
         self.doc()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::json::ReaderBuilder;
+
+    #[test]
+    fn identical_rows_are_the_same_and_others_are_not() {
+        let field = Arc::new(Field::new("r", ranges_data_type(), true));
+        let schema = Arc::new(arrow::datatypes::Schema::new(vec![field]));
+        let row = |fixed: &str| {
+            serde_json_row(&format!(
+                r#"{{"r": [{{"type": "SEMVER", "events": [{{"introduced": "0"}}, {{"fixed": "{fixed}"}}]}}]}}"#
+            ))
+        };
+        let rows = [row("1.2.0"), row("1.2.0"), row("1.3.0")];
+        let mut decoder = ReaderBuilder::new(schema).build_decoder().unwrap();
+        for r in &rows {
+            decoder.decode(r.as_bytes()).unwrap();
+        }
+        let array = decoder.flush().unwrap().unwrap().column(0).clone();
+        let col = RangesColumn::new(&array).unwrap();
+        assert!(col.same(0, 0));
+        assert!(col.same(0, 1));
+        assert!(!col.same(0, 2));
+        let state = ahash::RandomState::new();
+        assert_eq!(col.key(&state, "Go", 0), col.key(&state, "Go", 1));
+        assert_ne!(col.key(&state, "Go", 0), col.key(&state, "Go", 2));
+    }
+
+    fn serde_json_row(s: &str) -> String {
+        s.to_string()
     }
 }
