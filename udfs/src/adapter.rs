@@ -144,3 +144,83 @@ pub(crate) fn broadcast_if_scalar(
 pub(crate) fn utf8_array(values: Vec<Option<String>>) -> ArrayRef {
     Arc::new(StringArray::from(values))
 }
+
+/// Defines a SQL function over string arguments: the struct (documented by the `#[user_doc]`
+/// given), its signature, its coercion (`arity` strings, described by `args` in errors), its
+/// return type and `invoke` as the body.
+macro_rules! string_function {
+    (
+        $(#[$attr:meta])*
+        $ty:ident, $name:literal, $args_text:literal, $arity:literal, $ret:expr,
+        |$args:ident| $invoke:expr
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, PartialEq, Eq, Hash)]
+        pub struct $ty {
+            signature: datafusion_expr::Signature,
+        }
+
+        impl Default for $ty {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl $ty {
+            pub fn new() -> Self {
+                Self {
+                    signature: datafusion_expr::Signature::user_defined(
+                        datafusion_expr::Volatility::Immutable,
+                    ),
+                }
+            }
+        }
+
+        impl datafusion_expr::ScalarUDFImpl for $ty {
+            fn name(&self) -> &str {
+                $name
+            }
+
+            fn signature(&self) -> &datafusion_expr::Signature {
+                &self.signature
+            }
+
+            fn coerce_types(
+                &self,
+                arg_types: &[arrow::datatypes::DataType],
+            ) -> datafusion_common::Result<Vec<arrow::datatypes::DataType>> {
+                if arg_types.len() != $arity {
+                    return datafusion_common::plan_err!(
+                        "{} expects {} argument{} {}, got {}",
+                        $name,
+                        $arity,
+                        if $arity == 1 { "" } else { "s" },
+                        $args_text,
+                        arg_types.len()
+                    );
+                }
+                crate::adapter::coerce_strings($name, arg_types)
+            }
+
+            fn return_type(
+                &self,
+                _arg_types: &[arrow::datatypes::DataType],
+            ) -> datafusion_common::Result<arrow::datatypes::DataType> {
+                Ok($ret)
+            }
+
+            fn invoke_with_args(
+                &self,
+                args: datafusion_expr::ScalarFunctionArgs,
+            ) -> datafusion_common::Result<datafusion_expr::ColumnarValue> {
+                let $args = &args.args;
+                $invoke
+            }
+
+            fn documentation(&self) -> Option<&datafusion_expr::Documentation> {
+                self.doc()
+            }
+        }
+    };
+}
+pub(crate) use string_function;

@@ -1,7 +1,6 @@
 use datafusion_macros::user_doc;
 
-use super::string_function;
-use crate::adapter;
+use crate::adapter::{self, string_function};
 use crate::kernels::purl::Purl;
 
 string_function! {
@@ -23,7 +22,7 @@ string_function! {
     ),
     argument(name = "name", description = "Package name as the advisory gives it.")
 )]
-    OsvPackageKeyFunc, "osv_package_key", 2,
+    OsvPackageKeyFunc, "osv_package_key", "(ecosystem, name)", 2, arrow::datatypes::DataType::Utf8,
     |args| adapter::map_str2(
         args,
         |e, n| Purl::from_osv(e, n).map(|p| p.package_key()),

@@ -1,7 +1,6 @@
 use datafusion_macros::user_doc;
 
-use super::string_function;
-use crate::adapter;
+use crate::adapter::{self, string_function};
 use crate::kernels::purl::Purl;
 
 string_function! {
@@ -19,6 +18,6 @@ string_function! {
 ```"#,
         argument(name = "purl", description = "A package URL.")
     )]
-    PurlNameFunc, "purl_name", 1,
+    PurlNameFunc, "purl_name", "(purl)", 1, arrow::datatypes::DataType::Utf8,
     |args| adapter::map_str1(args, |p| Purl::parse_strict(p).ok().map(|p| p.name), adapter::utf8_array)
 }

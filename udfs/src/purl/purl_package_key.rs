@@ -1,7 +1,6 @@
 use datafusion_macros::user_doc;
 
-use super::string_function;
-use crate::adapter;
+use crate::adapter::{self, string_function};
 use crate::kernels::purl::Purl;
 
 string_function! {
@@ -19,7 +18,7 @@ string_function! {
 ```"#,
     argument(name = "purl", description = "A package URL.")
 )]
-    PurlPackageKeyFunc, "purl_package_key", 1,
+    PurlPackageKeyFunc, "purl_package_key", "(purl)", 1, arrow::datatypes::DataType::Utf8,
     |args| adapter::map_str1(
         args,
         |p| Purl::parse(p).map(|p| p.package_key()),

@@ -1,7 +1,6 @@
 use datafusion_macros::user_doc;
 
-use super::string_function;
-use crate::adapter;
+use crate::adapter::{self, string_function};
 use crate::kernels::purl::Purl;
 
 string_function! {
@@ -20,7 +19,7 @@ string_function! {
         argument(name = "purl", description = "A package URL."),
     argument(name = "key", description = "A qualifier key, such as arch, distro or epoch.")
     )]
-    PurlQualifierFunc, "purl_qualifier", 2,
+    PurlQualifierFunc, "purl_qualifier", "(purl, key)", 2, arrow::datatypes::DataType::Utf8,
     |args| adapter::map_str2(
         args,
         |p, key| {

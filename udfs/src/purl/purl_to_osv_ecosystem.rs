@@ -1,7 +1,6 @@
 use datafusion_macros::user_doc;
 
-use super::string_function;
-use crate::adapter;
+use crate::adapter::{self, string_function};
 use crate::kernels::purl::Purl;
 
 string_function! {
@@ -19,7 +18,7 @@ string_function! {
 ```"#,
     argument(name = "purl", description = "A package URL.")
 )]
-    PurlToOsvEcosystemFunc, "purl_to_osv_ecosystem", 1,
+    PurlToOsvEcosystemFunc, "purl_to_osv_ecosystem", "(purl)", 1, arrow::datatypes::DataType::Utf8,
     |args| adapter::map_str1(
         args,
         |p| Purl::parse(p).and_then(|p| p.osv_ecosystem()),
