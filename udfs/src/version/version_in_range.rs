@@ -363,9 +363,9 @@ mod tests {
         let field = Arc::new(Field::new("r", ranges_data_type(), true));
         let schema = Arc::new(arrow::datatypes::Schema::new(vec![field]));
         let row = |fixed: &str| {
-            serde_json_row(&format!(
+            format!(
                 r#"{{"r": [{{"type": "SEMVER", "events": [{{"introduced": "0"}}, {{"fixed": "{fixed}"}}]}}]}}"#
-            ))
+            )
         };
         let rows = [row("1.2.0"), row("1.2.0"), row("1.3.0")];
         let mut decoder = ReaderBuilder::new(schema).build_decoder().unwrap();
@@ -380,9 +380,5 @@ mod tests {
         let state = ahash::RandomState::new();
         assert_eq!(col.key(&state, "Go", 0), col.key(&state, "Go", 1));
         assert_ne!(col.key(&state, "Go", 0), col.key(&state, "Go", 2));
-    }
-
-    fn serde_json_row(s: &str) -> String {
-        s.to_string()
     }
 }
