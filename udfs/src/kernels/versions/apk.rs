@@ -35,7 +35,7 @@ fn suffix_rank(s: &str) -> Option<i8> {
 
 impl Apk {
     pub fn parse(s: &str) -> Option<Apk> {
-        let s = s.trim();
+        let s = super::trim(s);
         let (body, revision) = match s.rsplit_once("-r") {
             Some((b, r)) if !r.is_empty() && r.bytes().all(|c| c.is_ascii_digit()) => {
                 (b, r.parse().ok()?)

@@ -12,7 +12,7 @@ pub struct Composer {
 
 /// Composer's classical version pattern: `v?N(.N){0,3}` plus an optional stability modifier.
 fn normalize(s: &str) -> Option<String> {
-    let s = s.trim();
+    let s = super::trim(s);
     let s = s.split_once('+').map_or(s, |(v, _build)| v);
     let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
     let bytes = s.as_bytes();

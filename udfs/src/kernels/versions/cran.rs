@@ -6,7 +6,7 @@
 use super::numeric::Numeric;
 
 pub fn parse(s: &str) -> Option<Numeric> {
-    let mut n = Numeric::split(s.trim(), &['.', '-'])?;
+    let mut n = Numeric::split(super::trim(s), &['.', '-'])?;
     if n.parts.len() < 2 {
         return None;
     }

@@ -12,7 +12,7 @@ pub struct Dpkg {
 
 impl Dpkg {
     pub fn parse(s: &str) -> Option<Dpkg> {
-        let s = s.trim();
+        let s = super::trim(s);
         if s.is_empty() || s.chars().any(char::is_whitespace) {
             return None;
         }

@@ -7,7 +7,7 @@
 use super::numeric::Numeric;
 
 pub fn parse(s: &str) -> Option<Numeric> {
-    let mut pieces = s.trim().split('-');
+    let mut pieces = super::trim(s).split('-');
     let numbers = pieces.next()?;
     if !pieces.all(|tag| !tag.is_empty() && tag.chars().all(char::is_alphanumeric)) {
         return None;

@@ -126,7 +126,7 @@ impl Lists {
 
 impl Maven {
     pub fn parse(s: &str) -> Option<Maven> {
-        let v = s.trim();
+        let v = super::trim(s);
         if v.is_empty() || v.chars().any(char::is_whitespace) {
             return None;
         }

@@ -24,6 +24,18 @@ pub mod rubygems;
 pub mod semver;
 pub mod swift;
 
+/// `s.trim()`, without decoding characters when both ends are plain ASCII (as nearly every
+/// version is).
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
+    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// How the versions of an ecosystem are ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scheme {

@@ -17,7 +17,7 @@ pub struct NuGet {
 
 impl NuGet {
     pub fn parse(s: &str) -> Option<NuGet> {
-        let s = s.trim();
+        let s = super::trim(s);
         let s = s.split_once('+').map_or(s, |(v, _)| v);
         let (core, pre) = match s.split_once('-') {
             Some((c, p)) => (c, Some(p)),

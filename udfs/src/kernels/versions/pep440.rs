@@ -63,7 +63,7 @@ impl<'a> Cursor<'a> {
 
 impl Pep440 {
     pub fn parse(s: &str) -> Option<Pep440> {
-        let lower = s.trim().to_ascii_lowercase();
+        let lower = super::trim(s).to_ascii_lowercase();
         let (public, local) = match lower.split_once('+') {
             Some((p, l)) => (p.to_string(), Some(l.to_string())),
             None => (lower.clone(), None),

@@ -48,7 +48,7 @@ fn pub_parts(s: &str) -> Option<Vec<Part>> {
 
 impl PubVersion {
     pub fn parse(s: &str) -> Option<PubVersion> {
-        let s = s.trim();
+        let s = super::trim(s);
         let (rest, build) = match s.split_once('+') {
             Some((r, b)) => (r, pub_parts(b)?),
             None => (s, Vec::new()),

@@ -20,7 +20,7 @@ impl Rpm {
     /// named `a:1`); vexlake refuses only the empty string and whitespace, which no package
     /// version holds.
     pub fn parse(s: &str) -> Option<Rpm> {
-        let s = s.trim();
+        let s = super::trim(s);
         if s.is_empty() || s.chars().any(char::is_whitespace) {
             return None;
         }

@@ -43,7 +43,7 @@ fn push_segments(text: &str, segs: &mut Vec<Seg>) {
 
 impl RubyGems {
     pub fn parse(s: &str) -> Option<RubyGems> {
-        let s = s.trim();
+        let s = super::trim(s);
         // Gem::Version::ANCHORED_VERSION_PATTERN: digits, then .segments, then -prerelease.
         let (main, pre) = match s.split_once('-') {
             Some((m, p)) => (m, Some(p)),

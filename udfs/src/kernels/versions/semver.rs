@@ -51,29 +51,41 @@ fn cmp_pre(a: &str, b: &str) -> Ordering {
 
 impl SemVer {
     pub fn parse(s: &str) -> Option<SemVer> {
-        let s = s.trim();
-        let s = s.strip_prefix(['v', 'V', '=']).unwrap_or(s);
-        let s = s.split_once('+').map_or(s, |(v, _build)| v);
-        let (core, pre) = match s.split_once('-') {
-            Some((core, pre)) => (core, Some(pre)),
-            None => (s, None),
+        let s = super::trim(s);
+        let s = match s.as_bytes().first() {
+            Some(b'v' | b'V' | b'=') => &s[1..],
+            _ => s,
         };
+        let s = match s.bytes().position(|b| b == b'+') {
+            Some(build) => &s[..build],
+            None => s,
+        };
+        // The core, read in one pass: three numbers without leading zeros, separated by dots,
+        // then the end or a `-` and the prerelease.
+        let bytes = s.as_bytes();
         let mut nums = [0u64; 3];
-        let mut count = 0;
-        for part in core.split('.') {
-            if count == 3
-                || part.is_empty()
-                || !numeric(part)
-                || (part.len() > 1 && part.starts_with('0'))
-            {
+        let mut at = 0;
+        for (i, num) in nums.iter_mut().enumerate() {
+            let start = at;
+            while let Some(d) = bytes.get(at).filter(|b| b.is_ascii_digit()) {
+                *num = num.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+                at += 1;
+            }
+            if at == start || (at - start > 1 && bytes[start] == b'0') {
                 return None;
             }
-            nums[count] = part.parse().ok()?;
-            count += 1;
+            if i < 2 {
+                if bytes.get(at) != Some(&b'.') {
+                    return None;
+                }
+                at += 1;
+            }
         }
-        if count != 3 {
-            return None;
-        }
+        let pre = match bytes.get(at) {
+            None => None,
+            Some(b'-') => Some(&s[at + 1..]),
+            Some(_) => return None,
+        };
         if let Some(pre) = pre {
             let valid = pre.split('.').all(|id| {
                 !id.is_empty()

@@ -20,7 +20,7 @@ pub struct SwiftVersion {
 
 impl SwiftVersion {
     pub fn parse(s: &str) -> Option<SwiftVersion> {
-        let s = s.trim();
+        let s = super::trim(s);
         // The build (after the first '+') is read only to be validated; the prerelease starts
         // at the first '-' before it.
         let (rest, build) = match s.split_once('+') {
