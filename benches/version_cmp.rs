@@ -23,7 +23,7 @@ use vexlake_udfs::version::version_cmp::VersionCmpFunc;
 use corpus::Rng;
 
 const ROWS: usize = 8192;
-const SEED: u64 = 0x5EED_0F_0511;
+const SEED: u64 = 0x005E_ED0F_0511;
 
 /// Every advisory version in the corpus, by ecosystem (release suffix dropped), distinct.
 fn corpus_versions() -> BTreeMap<String, Vec<String>> {

@@ -31,7 +31,7 @@ use vexlake_udfs::version::version_in_range::{VersionInRangeFunc, ranges_data_ty
 use corpus::{Affected, Rng};
 
 const ROWS: usize = 8192;
-const SEED: u64 = 0x5EED_0F_0A11;
+const SEED: u64 = 0x005E_ED0F_0A11;
 
 struct Row {
     ecosystem: String,

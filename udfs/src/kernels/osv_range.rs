@@ -295,7 +295,7 @@ mod tests {
         /// last_affected turns it off after its version (introductions before fixes at one
         /// version).
         fn sweep(events: &[(Kind, Option<usize>)], n: usize) -> Vec<bool> {
-            let at = |i: usize, kind: Kind| events.iter().any(|e| *e == (kind, Some(i)));
+            let at = |i: usize, kind: Kind| events.contains(&(kind, Some(i)));
             let mut state = events.contains(&(Kind::Introduced, None));
             let mut out = Vec::with_capacity(n);
             for i in 0..n {
