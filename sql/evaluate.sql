@@ -75,7 +75,7 @@ HAVING max(level) > 0;
 
 -- 4. The highest CVSS base score among each advisory revision's vectors.
 CREATE OR REPLACE VIEW eval_cvss AS
-SELECT tenant, source, advisory_id, revision, max(cvss_base_score(sev['score'])) AS cvss_score
+SELECT tenant, source, advisory_id, revision, max(cvss_score(sev['score'])) AS cvss_score
 FROM (
     SELECT tenant, source, advisory_id, revision, unnest(severities) AS sev
     FROM advisories_current

@@ -11,16 +11,17 @@ pub fn base_score(vector: &str) -> Option<f64> {
     Some(parsed.score())
 }
 
-/// The qualitative rating of a CVSS v3/v4 base score: `critical`, `high`, `medium`, `low` or
-/// `none`.
-pub fn rating(score: f64) -> &'static str {
-    match score {
-        s if s >= 9.0 => "critical",
-        s if s >= 7.0 => "high",
-        s if s >= 4.0 => "medium",
-        s if s > 0.0 => "low",
-        _ => "none",
-    }
+/// The qualitative severity of a base score (CVSS v3.1 and v4.0 specifications, "Qualitative
+/// Severity Rating Scale"): `NONE`, `LOW`, `MEDIUM`, `HIGH` or `CRITICAL`; `None` outside 0–10.
+pub fn severity(score: f64) -> Option<&'static str> {
+    Some(match score {
+        s if !(0.0..=10.0).contains(&s) => return None,
+        s if s >= 9.0 => "CRITICAL",
+        s if s >= 7.0 => "HIGH",
+        s if s >= 4.0 => "MEDIUM",
+        s if s > 0.0 => "LOW",
+        _ => "NONE",
+    })
 }
 
 #[cfg(test)]
@@ -35,7 +36,19 @@ mod tests {
         );
         assert_eq!(base_score("AV:N/AC:L/Au:N/C:P/I:P/A:P"), Some(7.5));
         assert_eq!(base_score("nonsense"), None);
-        assert_eq!(rating(9.8), "critical");
-        assert_eq!(rating(5.3), "medium");
+        let rate = |s| severity(s).unwrap_or("-");
+        // The boundaries of the scale, both sides.
+        assert_eq!(rate(0.0), "NONE");
+        assert_eq!(rate(0.1), "LOW");
+        assert_eq!(rate(3.9), "LOW");
+        assert_eq!(rate(4.0), "MEDIUM");
+        assert_eq!(rate(6.9), "MEDIUM");
+        assert_eq!(rate(7.0), "HIGH");
+        assert_eq!(rate(8.9), "HIGH");
+        assert_eq!(rate(9.0), "CRITICAL");
+        assert_eq!(rate(10.0), "CRITICAL");
+        assert_eq!(rate(10.1), "-");
+        assert_eq!(rate(-1.0), "-");
+        assert_eq!(rate(f64::NAN), "-");
     }
 }
