@@ -28,7 +28,10 @@ WHERE c.view = 'inventory'
   AND c.package_key IS NOT NULL
   AND c.version IS NOT NULL;
 
--- 2. Linksets of the latest, non-withdrawn revision of each advisory.
+-- 2. Linksets of the latest, non-withdrawn revision of each advisory that say a package is
+--    affected: OSV's, and a CSAF advisory's affected and fixed products (a fixed product is a
+--    range fixed at its version). Not-affected and under-investigation products, and NVD's CPE
+--    linksets (no package ecosystem), do not match packages.
 CREATE OR REPLACE VIEW eval_affected AS
 SELECT a.tenant, a.source, a.advisory_id, a.revision, a.ecosystem, a.package_key,
        a.ranges, a.versions
@@ -36,7 +39,9 @@ FROM advisory_affected a
 JOIN advisories_current ac
   ON a.tenant = ac.tenant AND a.source = ac.source
  AND a.advisory_id = ac.advisory_id AND a.revision = ac.revision
-JOIN run_context r ON a.tenant = r.tenant;
+JOIN run_context r ON a.tenant = r.tenant
+WHERE a.status IN ('affected', 'known_affected', 'first_affected', 'last_affected', 'fixed',
+                   'first_fixed');
 
 -- 3. Matches: same package key (the component's or its source package's), compatible ecosystem (an advisory without a release matches
 --    every release of its family; families never cross), version in a range or listed.
@@ -75,7 +80,7 @@ HAVING max(level) > 0;
 
 -- 4. The highest CVSS base score among each advisory revision's vectors.
 CREATE OR REPLACE VIEW eval_cvss AS
-SELECT tenant, source, advisory_id, revision, max(cvss_score(sev['score'])) AS cvss_score
+SELECT tenant, source, advisory_id, revision, max(cvss_score(sev['vector'])) AS cvss_score
 FROM (
     SELECT tenant, source, advisory_id, revision, unnest(severities) AS sev
     FROM advisories_current

@@ -14,10 +14,13 @@ macro_rules! sql_file {
 }
 
 /// Analyst views, registered in every session over the whole lake: (name, file text).
-pub const VIEWS: &[(&str, &str)] = &[(
-    "advisories_current",
-    sql_file!("views/advisories_current.sql"),
-)];
+pub const VIEWS: &[(&str, &str)] = &[
+    (
+        "advisories_current",
+        sql_file!("views/advisories_current.sql"),
+    ),
+    ("advisory_aliases", sql_file!("views/advisory_aliases.sql")),
+];
 
 /// The evaluation pipeline: views over the pinned inputs and `run_context`, ending in the query
 /// whose rows become the new version of `findings`.

@@ -2,8 +2,8 @@
 -- advisory_id), unless that revision withdraws it. Older revisions stay in
 -- advisory_observations for time travel and audit.
 CREATE OR REPLACE VIEW advisories_current AS
-SELECT tenant, source, advisory_id, revision, aliases, summary, severities,
-       database_severity, "references", published, modified
+SELECT tenant, source, advisory_id, revision, aliases, summary, details, severities,
+       database_severity, "references", cwes, published, modified
 FROM (
     SELECT o.*,
            row_number() OVER (

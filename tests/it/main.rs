@@ -3,6 +3,7 @@
 
 #![allow(clippy::print_stderr)]
 
+mod advisories;
 mod cli;
 mod common;
 mod concurrency;

@@ -7,7 +7,10 @@ compares vexlake's rows with these counts. Re-run after the corpus changes:
     python3 tests/manifests/count_corpus_osv.py ../shared/corpus/osv > tests/manifests/corpus_osv.json
 
 Documents are the *.json, *.yaml and *.yml files; a document is an OSV record (an object with
-"id"), a list of them, or {"vulns": [...]}; anything else is a reject. An observation is a
+"id"), a list of them, or {"vulns": [...]}; anything else is a reject, and so is a document with
+a record that the OSV schema (corpus/osv/schema/osv-schema.json, checked with Python's
+jsonschema; "additionalProperties": false and "format" annotations dropped, as vexlake does)
+refuses. An observation is a
 distinct (id, content); versions are checked with an own SemVer pattern (SEMVER ranges) and
 Python packaging (PyPI ECOSYSTEM ranges). `examples` are the issue's own acceptance example:
 the records that affect each purl, by tests/fixtures/ranges/make_cases.py's independent matcher.
@@ -18,6 +21,7 @@ import pathlib
 import re
 import sys
 
+import jsonschema
 import packaging.version
 import yaml
 
@@ -36,13 +40,36 @@ SEMVER = re.compile(r"^[vV=]?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
                     r"(-(0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(\.(0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*)?"
                     r"(\+[0-9A-Za-z.-]+)?$")
 
+class Loader(yaml.SafeLoader):
+    """YAML as vexlake reads it (YAML 1.2): a time is text, not a datetime object."""
+
+
+Loader.yaml_implicit_resolvers = {
+    k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def tolerant(v):
+    if isinstance(v, dict):
+        return {k: tolerant(x) for k, x in v.items()
+                if not (k == "additionalProperties" and x is False)
+                and not (k == "format" and isinstance(x, str))}
+    if isinstance(v, list):
+        return [tolerant(x) for x in v]
+    return v
+
+
+schema = tolerant(json.loads((root / "schema" / "osv-schema.json").read_text()))
+validator = jsonschema.Draft202012Validator(schema)
+
 files = sorted(p for p in root.rglob("*") if p.suffix in (".json", ".yaml", ".yml"))
 rejected = []
 observations = {}
 for path in files:
     text = path.read_bytes()
     try:
-        doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        doc = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=Loader)
     except Exception:
         rejected.append(str(path.relative_to(root)))
         continue
@@ -53,6 +80,9 @@ for path in files:
     elif isinstance(doc, list):
         records = doc
     else:
+        rejected.append(str(path.relative_to(root)))
+        continue
+    if any(not validator.is_valid(rec) for rec in records):
         rejected.append(str(path.relative_to(root)))
         continue
     for rec in records:

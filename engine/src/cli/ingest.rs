@@ -18,7 +18,13 @@ pub enum Command {
         paths: Vec<PathBuf>,
     },
     /// Vulnerability advisories: OSV JSON or YAML (a record, an array, or an osv.dev
-    /// {"vulns": [...]} dump).
+    /// {"vulns": [...]} dump; GHSA records in OSV form), NVD CVE API 2.0 pages (one record per
+    /// CVE) and CSAF 2.0 documents, detected from content.
+    ///
+    /// Records land as received in advisory_raw (append-only: a new revision only when a
+    /// record's content changed; unchanged records are counted, not written again), normalized in
+    /// advisory_observations and advisory_affected, with one events row per new, updated or
+    /// withdrawn record. Each source stays separate; the advisory_aliases view links them.
     Advisories {
         /// Files, directories (walked in sorted order; *.json, *.yaml and *.yml inside) or .zip archives.
         #[arg(required = true, value_name = "PATH")]

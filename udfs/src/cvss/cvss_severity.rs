@@ -72,7 +72,12 @@ impl ScalarUDFImpl for CvssSeverityFunc {
         let (arrays, scalar) = adapter::to_arrays(&args.args)?;
         let scores = arrays[0].as_primitive::<Float64Type>();
         let out: StringArray = (0..scores.len())
-            .map(|i| scores.is_valid(i).then(|| severity(scores.value(i))).flatten())
+            .map(|i| {
+                scores
+                    .is_valid(i)
+                    .then(|| severity(scores.value(i)))
+                    .flatten()
+            })
             .collect();
         adapter::finish(Arc::new(out) as ArrayRef, scalar)
     }

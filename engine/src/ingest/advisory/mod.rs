@@ -1,6 +1,11 @@
 //! Advisory ingestion under the Aggregation-Only Contract: every record lands verbatim in
 //! `advisory_raw` (append-only, a new revision only when its canonical content changed), and
-//! normalized in `advisory_observations` and `advisory_affected`.
+//! normalized in `advisory_observations` and `advisory_affected` (linksets). Each source stays
+//! separate: the same CVE from NVD, from a GHSA record and from a Red Hat CSAF advisory is three
+//! records, linked by alias (the `advisory_aliases` view), never merged.
+//!
+//! Formats, detected from content (`--source` overrides): OSV JSON and YAML ([`osv`]), NVD CVE
+//! API 2.0 pages ([`nvd`]) and CSAF 2.0 documents ([`csaf`]).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -8,25 +13,184 @@ use std::path::PathBuf;
 use chrono::Utc;
 use indicatif::ProgressBar;
 use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::{Kind, Reject, Summary, ts, write_rejects};
+use super::{Kind, Reject, Summary, parse_json_or_yaml, ts, write_rejects};
 use crate::error::Result;
 use crate::lake::{Lake, Table, rows_to_batch};
 use crate::session;
 
+pub mod csaf;
+pub mod nvd;
 pub mod osv;
+mod raw_json;
+mod schemas;
 
-/// An advisory format; `--source` overrides the detected one.
+/// An advisory format, which is also the record's `source`; `--source` overrides detection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Source {
+    /// OSV records (JSON or YAML; GHSA, Go, PyPA, RustSec, AlmaLinux, ... databases).
     Osv,
+    /// NVD CVE API 2.0 response pages (one record per CVE).
+    Nvd,
+    /// CSAF 2.0 documents (one record per document).
+    Csaf,
 }
 
 impl Source {
     pub fn name(self) -> &'static str {
         match self {
             Source::Osv => "osv",
+            Source::Nvd => "nvd",
+            Source::Csaf => "csaf",
+        }
+    }
+
+    /// The format of a parsed document, from its shape.
+    pub fn detect(value: &Value) -> Option<Source> {
+        match value {
+            // A CSAF document, or a Red Hat tombstone (only `document.tracking`).
+            Value::Object(m)
+                if m.get("document").is_some_and(|d| {
+                    d.get("csaf_version").is_some() || d.get("tracking").is_some()
+                }) =>
+            {
+                Some(Source::Csaf)
+            }
+            Value::Object(m) if m.get("vulnerabilities").is_some_and(Value::is_array) => {
+                Some(Source::Nvd)
+            }
+            Value::Object(m)
+                if m.get("cve").is_some_and(Value::is_object) && !m.contains_key("id") =>
+            {
+                Some(Source::Nvd)
+            }
+            Value::Object(m)
+                if m.contains_key("id") || m.get("vulns").is_some_and(Value::is_array) =>
+            {
+                Some(Source::Osv)
+            }
+            Value::Array(items) if items.iter().all(|i| i.get("id").is_some()) => Some(Source::Osv),
+            _ => None,
+        }
+    }
+}
+
+/// One severity of an advisory: the scoring system (`CVSS_V2`, `CVSS_V3`, `CVSS_V4`, as OSV
+/// names them), the vector, and the score the source states (NULL when it states none; the
+/// `cvss_score` SQL function computes one from the vector).
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Severity {
+    pub system: String,
+    pub vector: String,
+    pub score: Option<f64>,
+}
+
+/// The normalized fields of `advisory_observations`.
+#[derive(Serialize, Debug, Default)]
+pub struct Observation {
+    pub aliases: Vec<String>,
+    pub summary: Option<String>,
+    pub details: Option<String>,
+    pub severities: Vec<Severity>,
+    pub database_severity: Option<String>,
+    pub references: Vec<String>,
+    pub cwes: Vec<String>,
+    pub published: Option<String>,
+    pub modified: Option<String>,
+    pub withdrawn: Option<String>,
+}
+
+/// One OSV range event (exactly one field set).
+#[derive(Serialize, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Event {
+    pub introduced: Option<String>,
+    pub fixed: Option<String>,
+    pub last_affected: Option<String>,
+    pub limit: Option<String>,
+}
+
+impl Event {
+    pub fn introduced(v: &str) -> Event {
+        Event {
+            introduced: Some(v.into()),
+            ..Event::default()
+        }
+    }
+
+    pub fn fixed(v: &str) -> Event {
+        Event {
+            fixed: Some(v.into()),
+            ..Event::default()
+        }
+    }
+}
+
+/// One OSV range.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Range {
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub events: Vec<Event>,
+}
+
+/// One CPE match of an NVD configuration, as NVD states it.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CpeMatch {
+    /// The configuration and node it belongs to (0-based), the node's operator and negation:
+    /// an `AND` node needs all its matches (an application on a platform).
+    pub configuration: i64,
+    pub node: i64,
+    pub operator: Option<String>,
+    pub negate: bool,
+    pub criteria: String,
+    pub vulnerable: bool,
+    pub version_start_including: Option<String>,
+    pub version_start_excluding: Option<String>,
+    pub version_end_including: Option<String>,
+    pub version_end_excluding: Option<String>,
+}
+
+/// A remediation a CSAF advisory gives for a product.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Remediation {
+    pub category: String,
+    pub details: Option<String>,
+    pub url: Option<String>,
+}
+
+/// One `advisory_affected` row (a linkset): what the advisory says about one package or product.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Affected {
+    pub ecosystem: Option<String>,
+    pub package_name: Option<String>,
+    pub package_key: Option<String>,
+    pub purl: Option<String>,
+    /// What the source says of it: `affected` (OSV), a CSAF product status (`known_affected`,
+    /// `fixed`, `first_fixed`, `known_not_affected`, `under_investigation`, ...), or
+    /// `vulnerable`/`not_vulnerable` (an NVD CPE match). Only affected and fixed linksets match.
+    pub status: Option<String>,
+    pub ranges: Vec<Range>,
+    pub versions: Vec<String>,
+    pub cpes: Vec<String>,
+    pub cpe_matches: Vec<CpeMatch>,
+    pub remediations: Vec<Remediation>,
+}
+
+impl Affected {
+    pub fn new(status: &str) -> Affected {
+        Affected {
+            ecosystem: None,
+            package_name: None,
+            package_key: None,
+            purl: None,
+            status: Some(status.into()),
+            ranges: Vec::new(),
+            versions: Vec::new(),
+            cpes: Vec::new(),
+            cpe_matches: Vec::new(),
+            remediations: Vec::new(),
         }
     }
 }
@@ -34,10 +198,67 @@ impl Source {
 /// One record of a document, ready to land.
 pub struct Record {
     pub advisory_id: String,
+    /// The record's content with object keys sorted: what decides whether it is a new revision.
     pub canonical: String,
+    /// The record exactly as received.
     pub raw: Vec<u8>,
-    pub observation: osv::Observation,
-    pub affected: Vec<osv::Affected>,
+    /// `osv-json`, `osv-yaml`, `nvd-cve-api-2.0`, `csaf-2.0`.
+    pub format: &'static str,
+    pub observation: Observation,
+    pub affected: Vec<Affected>,
+}
+
+/// The records of one document, and the format they were read as.
+pub fn parse_document(
+    bytes: &[u8],
+    source: Option<Source>,
+) -> std::result::Result<(Source, Vec<Record>), String> {
+    let value = parse_json_or_yaml(bytes)?;
+    let source = match source.or_else(|| Source::detect(&value)) {
+        Some(s) => s,
+        None => {
+            return Err(
+                if value.get("dataType").and_then(Value::as_str) == Some("CVE_RECORD") {
+                    "a CVE Record Format 5 document (cve.org), not an advisory format vexlake reads: \
+                 ingest NVD CVE API 2.0 pages, OSV records or CSAF 2.0 documents"
+                    .into()
+                } else {
+                    "not an advisory vexlake can read: expected an OSV record (JSON or YAML), an NVD \
+                 CVE API 2.0 page or a CSAF 2.0 document"
+                    .into()
+                },
+            );
+        }
+    };
+    if source == Source::Csaf && csaf::is_tombstone(&value) {
+        return Ok((source, csaf::records(value, bytes)?));
+    }
+    // An OSV page is checked record by record (one bad record rejects the page, with its place).
+    let checked: Vec<&Value> = match (&value, source) {
+        (Value::Array(items), Source::Osv) => items.iter().collect(),
+        (Value::Object(m), Source::Osv) if !m.contains_key("id") => m
+            .get("vulns")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .collect(),
+        _ => vec![&value],
+    };
+    for (i, v) in checked.iter().enumerate() {
+        schemas::check(schemas::shape(source, v), v).map_err(|e| {
+            if checked.len() > 1 {
+                format!("record {i}: {e}")
+            } else {
+                e
+            }
+        })?;
+    }
+    let records = match source {
+        Source::Osv => osv::records(value, bytes)?,
+        Source::Nvd => nvd::records(value, bytes)?,
+        Source::Csaf => csaf::records(value, bytes)?,
+    };
+    Ok((source, records))
 }
 
 #[derive(Serialize)]
@@ -46,7 +267,7 @@ struct RawRow<'a> {
     source: &'a str,
     advisory_id: &'a str,
     revision: i64,
-    content_sha256: String,
+    content_sha256: &'a str,
     format: &'a str,
     source_path: &'a str,
     ingested_at: &'a str,
@@ -59,7 +280,7 @@ struct ObservationRow<'a> {
     advisory_id: &'a str,
     revision: i64,
     #[serde(flatten)]
-    observation: &'a osv::Observation,
+    observation: &'a Observation,
 }
 
 #[derive(Serialize)]
@@ -69,10 +290,24 @@ struct AffectedRow<'a> {
     advisory_id: &'a str,
     revision: i64,
     #[serde(flatten)]
-    affected: &'a osv::Affected,
+    affected: &'a Affected,
 }
 
-/// The latest revision and content hash of every advisory record the tenant already has.
+#[derive(Serialize)]
+struct EventRow {
+    tenant: String,
+    event_id: String,
+    stream: &'static str,
+    #[serde(rename = "type")]
+    ty: &'static str,
+    subject: String,
+    payload: String,
+    table_versions: String,
+    occurred_at: String,
+}
+
+/// The latest revision, its content hash and whether it withdraws the advisory, for every
+/// advisory record the tenant already has.
 async fn latest_revisions(
     lake: &Lake,
     tenant: &str,
@@ -99,11 +334,20 @@ async fn latest_revisions(
     Ok(latest)
 }
 
-/// Ingests the advisories named by `paths` for `tenant`.
 /// The files advisory ingestion reads inside directories and archives: OSV is published as
 /// JSON and as YAML.
 pub const EXTENSIONS: &[&str] = &[".json", ".yaml", ".yml"];
 
+/// One record that lands: its revision, content hash, source, where it came from.
+struct Landed<'a> {
+    revision: i64,
+    sha: String,
+    source: Source,
+    path: &'a str,
+    record: Record,
+}
+
+/// Ingests the advisories named by `paths` for `tenant`; `source` forces a format.
 pub async fn ingest(
     lake: &Lake,
     tenant: &str,
@@ -113,13 +357,11 @@ pub async fn ingest(
 ) -> Result<Summary> {
     let (docs, mut rejects, mut summary) = super::begin(lake, paths, EXTENSIONS, progress).await?;
     let mut latest = latest_revisions(lake, tenant).await?;
-    let source = source.unwrap_or(Source::Osv);
     let now = ts(Utc::now());
-    // (revision, content sha256, source path, record) of every record that lands.
-    let mut landed: Vec<(i64, String, &str, Record)> = Vec::new();
+    let mut landed: Vec<Landed> = Vec::new();
     for doc in &docs {
         progress.inc(1);
-        let records = match osv::parse_document(&doc.bytes) {
+        let (source, records) = match parse_document(&doc.bytes, source) {
             Ok(r) => r,
             Err(reason) => {
                 rejects.push(Reject::new(doc, reason));
@@ -135,58 +377,69 @@ pub async fn ingest(
                 continue;
             }
             *entry = (entry.0 + 1, sha.clone());
-            landed.push((entry.0, sha, &doc.source, record));
+            landed.push(Landed {
+                revision: entry.0,
+                sha,
+                source,
+                path: &doc.source,
+                record,
+            });
         }
     }
     let raw: Vec<RawRow> = landed
         .iter()
-        .map(|(rev, sha, path, r)| RawRow {
+        .map(|l| RawRow {
             tenant,
-            source: source.name(),
-            advisory_id: &r.advisory_id,
-            revision: *rev,
-            content_sha256: sha.clone(),
-            format: "osv-json",
-            source_path: path,
+            source: l.source.name(),
+            advisory_id: &l.record.advisory_id,
+            revision: l.revision,
+            content_sha256: &l.sha,
+            format: l.record.format,
+            source_path: l.path,
             ingested_at: &now,
         })
         .collect();
-    let raw_bytes = landed.iter().map(|(.., r)| Some(r.raw.clone())).collect();
+    let raw_bytes = landed.iter().map(|l| Some(l.record.raw.clone())).collect();
     let observations: Vec<ObservationRow> = landed
         .iter()
-        .map(|(rev, .., r)| ObservationRow {
+        .map(|l| ObservationRow {
             tenant,
-            source: source.name(),
-            advisory_id: &r.advisory_id,
-            revision: *rev,
-            observation: &r.observation,
+            source: l.source.name(),
+            advisory_id: &l.record.advisory_id,
+            revision: l.revision,
+            observation: &l.record.observation,
         })
         .collect();
     let affected: Vec<AffectedRow> = landed
         .iter()
-        .flat_map(|(rev, .., r)| {
-            r.affected.iter().map(move |a| AffectedRow {
+        .flat_map(|l| {
+            l.record.affected.iter().map(move |a| AffectedRow {
                 tenant,
-                source: source.name(),
-                advisory_id: &r.advisory_id,
-                revision: *rev,
+                source: l.source.name(),
+                advisory_id: &l.record.advisory_id,
+                revision: l.revision,
                 affected: a,
             })
         })
         .collect();
     // Derived tables first, the raw table last: a raw row means its record landed completely.
+    let mut versions: Vec<(Table, u64)> = Vec::new();
     if !observations.is_empty() {
         let b = rows_to_batch(Table::AdvisoryObservations, &observations, vec![])?;
-        lake.append(Table::AdvisoryObservations, vec![b]).await?;
+        let v = lake.append(Table::AdvisoryObservations, vec![b]).await?;
+        versions.push((Table::AdvisoryObservations, v));
     }
     if !affected.is_empty() {
         let b = rows_to_batch(Table::AdvisoryAffected, &affected, vec![])?;
-        lake.append(Table::AdvisoryAffected, vec![b]).await?;
+        let v = lake.append(Table::AdvisoryAffected, vec![b]).await?;
+        versions.push((Table::AdvisoryAffected, v));
     }
     if !raw.is_empty() {
         let b = rows_to_batch(Table::AdvisoryRaw, &raw, vec![("raw", raw_bytes)])?;
-        lake.append(Table::AdvisoryRaw, vec![b]).await?;
+        let v = lake.append(Table::AdvisoryRaw, vec![b]).await?;
+        versions.push((Table::AdvisoryRaw, v));
     }
+    write_events(lake, tenant, &landed, &versions, &now).await?;
     write_rejects(lake, tenant, Kind::Advisory, &rejects).await?;
     summary.landed = landed.len();
     summary.rows = vec![
@@ -195,4 +448,61 @@ pub async fn ingest(
     ];
     summary.rejects = rejects;
     Ok(summary)
+}
+
+/// One `events` row per record that landed (stream `concelier:drift`): `advisory.new` for a
+/// first revision, `advisory.withdrawn` for a revision that withdraws it, `advisory.updated`
+/// otherwise; each with the table versions the ingest wrote.
+async fn write_events(
+    lake: &Lake,
+    tenant: &str,
+    landed: &[Landed<'_>],
+    versions: &[(Table, u64)],
+    now: &str,
+) -> Result<()> {
+    if landed.is_empty() {
+        return Ok(());
+    }
+    let table_versions = serde_json::to_string(
+        &versions
+            .iter()
+            .map(|(t, v)| (t.name(), *v))
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    )
+    .unwrap_or_default();
+    let rows: Vec<EventRow> = landed
+        .iter()
+        .map(|l| {
+            let ty = if l.record.observation.withdrawn.is_some() {
+                "advisory.withdrawn"
+            } else if l.revision == 1 {
+                "advisory.new"
+            } else {
+                "advisory.updated"
+            };
+            let subject = format!("{}/{}", l.source.name(), l.record.advisory_id);
+            let payload = serde_json::json!({
+                "source": l.source.name(),
+                "advisory_id": l.record.advisory_id,
+                "revision": l.revision,
+                "content_sha256": l.sha,
+                "source_path": l.path,
+            });
+            EventRow {
+                tenant: tenant.to_string(),
+                event_id: super::sha256_id(
+                    format!("{tenant}\n{subject}\n{}\n{}", l.revision, l.sha).as_bytes(),
+                ),
+                stream: "concelier:drift",
+                ty,
+                subject,
+                payload: payload.to_string(),
+                table_versions: table_versions.clone(),
+                occurred_at: now.to_string(),
+            }
+        })
+        .collect();
+    let batch = rows_to_batch(Table::Events, &rows, vec![])?;
+    lake.append(Table::Events, vec![batch]).await?;
+    Ok(())
 }

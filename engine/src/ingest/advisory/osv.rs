@@ -1,12 +1,12 @@
-//! OSV JSON (<https://ossf.github.io/osv-schema/>): one record, an array of records, or an
-//! osv.dev `{"vulns": [...]}` dump.
+//! OSV (<https://ossf.github.io/osv-schema/>), JSON or YAML: one record, an array of records,
+//! or an osv.dev `{"vulns": [...]}` dump. GHSA records come in this form too.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use vexlake_udfs::kernels::purl::Purl;
 
-use super::Record;
-use crate::ingest::{canonical_json, parse_json_or_yaml, parse_time, ts};
+use super::{Affected, Event, Observation, Range, Record, Severity, raw_json};
+use crate::ingest::{canonical_json, parse_time, ts};
 
 #[derive(Deserialize)]
 struct OsvRecord {
@@ -16,17 +16,18 @@ struct OsvRecord {
     withdrawn: Option<String>,
     aliases: Option<Vec<String>>,
     summary: Option<String>,
+    details: Option<String>,
     severity: Option<Vec<OsvSeverity>>,
     affected: Option<Vec<OsvAffected>>,
     references: Option<Vec<OsvReference>>,
     database_specific: Option<Value>,
 }
 
-#[derive(Deserialize, Serialize, Clone, Debug)]
-pub struct OsvSeverity {
+#[derive(Deserialize)]
+struct OsvSeverity {
     #[serde(rename = "type")]
-    pub ty: String,
-    pub score: String,
+    ty: String,
+    score: String,
 }
 
 #[derive(Deserialize)]
@@ -55,46 +56,6 @@ struct OsvRange {
     events: Option<Vec<Map<String, Value>>>,
 }
 
-/// The normalized fields of `advisory_observations`.
-#[derive(Serialize, Debug)]
-pub struct Observation {
-    pub aliases: Vec<String>,
-    pub summary: Option<String>,
-    pub severities: Vec<OsvSeverity>,
-    pub database_severity: Option<String>,
-    pub references: Vec<String>,
-    pub published: Option<String>,
-    pub modified: Option<String>,
-    pub withdrawn: Option<String>,
-}
-
-#[derive(Serialize, Debug)]
-pub struct Event {
-    pub introduced: Option<String>,
-    pub fixed: Option<String>,
-    pub last_affected: Option<String>,
-    pub limit: Option<String>,
-}
-
-#[derive(Serialize, Debug)]
-pub struct Range {
-    #[serde(rename = "type")]
-    pub ty: String,
-    pub events: Vec<Event>,
-}
-
-/// One `advisory_affected` row.
-#[derive(Serialize, Debug)]
-pub struct Affected {
-    pub ecosystem: Option<String>,
-    pub package_name: Option<String>,
-    pub package_key: Option<String>,
-    pub purl: Option<String>,
-    pub ranges: Vec<Range>,
-    pub versions: Vec<String>,
-    pub cpes: Vec<String>,
-}
-
 fn time(s: &Option<String>) -> Option<String> {
     s.as_deref().and_then(parse_time).map(ts)
 }
@@ -109,7 +70,19 @@ fn event(map: &Map<String, Value>) -> Event {
     }
 }
 
-fn record(value: Value, raw: Vec<u8>) -> Result<Record, String> {
+/// CWE ids as GHSA records carry them (`database_specific.cwe_ids`).
+fn cwes(database_specific: &Option<Value>) -> Vec<String> {
+    database_specific
+        .as_ref()
+        .and_then(|d| d.get("cwe_ids"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.as_str().map(str::to_string))
+        .collect()
+}
+
+fn record(value: Value, raw: Vec<u8>, format: &'static str) -> Result<Record, String> {
     let canonical = canonical_json(&value);
     let r: OsvRecord =
         serde_json::from_value(value).map_err(|e| format!("invalid OSV record: {e}"))?;
@@ -149,7 +122,7 @@ fn record(value: Value, raw: Vec<u8>) -> Result<Record, String> {
                     })
                     .collect(),
                 versions: a.versions.unwrap_or_default(),
-                cpes: Vec::new(),
+                ..Affected::new("affected")
             }
         })
         .collect();
@@ -163,10 +136,21 @@ fn record(value: Value, raw: Vec<u8>) -> Result<Record, String> {
         advisory_id: r.id,
         canonical,
         raw,
+        format,
         observation: Observation {
             aliases: r.aliases.unwrap_or_default(),
             summary: r.summary,
-            severities: r.severity.unwrap_or_default(),
+            details: r.details,
+            severities: r
+                .severity
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| Severity {
+                    system: s.ty,
+                    vector: s.score,
+                    score: None,
+                })
+                .collect(),
             database_severity,
             references: r
                 .references
@@ -174,6 +158,7 @@ fn record(value: Value, raw: Vec<u8>) -> Result<Record, String> {
                 .into_iter()
                 .filter_map(|r| r.url)
                 .collect(),
+            cwes: cwes(&r.database_specific),
             published: time(&r.published),
             modified: time(&r.modified),
             withdrawn: time(&r.withdrawn),
@@ -182,27 +167,36 @@ fn record(value: Value, raw: Vec<u8>) -> Result<Record, String> {
     })
 }
 
-/// The records of one OSV document.
-pub fn parse_document(bytes: &[u8]) -> Result<Vec<Record>, String> {
-    let value = parse_json_or_yaml(bytes)?;
-    let list = match value {
+/// The records of one OSV document, parsed as `value` from `bytes`.
+pub fn records(value: Value, bytes: &[u8]) -> Result<Vec<Record>, String> {
+    let json = matches!(
+        bytes.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    );
+    let format = if json { "osv-json" } else { "osv-yaml" };
+    let (list, key) = match value {
         Value::Object(ref m) if m.contains_key("id") => {
-            return Ok(vec![record(value, bytes.to_vec())?]);
+            return Ok(vec![record(value, bytes.to_vec(), format)?]);
         }
         Value::Object(mut m) if m.get("vulns").is_some_and(Value::is_array) => {
             match m.remove("vulns") {
-                Some(Value::Array(items)) => items,
-                _ => Vec::new(),
+                Some(Value::Array(items)) => (items, Some("vulns")),
+                _ => (Vec::new(), None),
             }
         }
-        Value::Array(items) => items,
+        Value::Array(items) => (items, None),
         _ => return Err("not an OSV record: no \"id\" field".into()),
     };
+    // Each record of a page as the page holds it (JSON); a YAML list's records re-serialized.
+    let raws = json.then(|| raw_json::array_items(bytes, key)).flatten();
     list.into_iter()
         .enumerate()
         .map(|(i, v)| {
-            let raw = serde_json::to_vec(&v).unwrap_or_default();
-            record(v, raw).map_err(|e| format!("record {i}: {e}"))
+            let raw = match raws.as_ref().and_then(|r| r.get(i)) {
+                Some(r) => r.to_vec(),
+                None => serde_json::to_vec(&v).unwrap_or_default(),
+            };
+            record(v, raw, format).map_err(|e| format!("record {i}: {e}"))
         })
         .collect()
 }

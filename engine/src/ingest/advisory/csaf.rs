@@ -1,0 +1,284 @@
+//! CSAF 2.0 (<https://docs.oasis-open.org/csaf/csaf/v2.0/csaf-v2.0.html>): one record per
+//! document, its id the document's `tracking.id`. The product tree (branches, full product
+//! names, relationships) resolves every product id to the package URL (and CPE) of its
+//! `product_identification_helper`, and a relationship's product to the platform it is a
+//! component of; each product status of each vulnerability becomes a linkset: `fixed` and
+//! `first_fixed` a range fixed at that version, `known_affected` (and first/last affected) that
+//! version, the others (`known_not_affected`, `under_investigation`, `recommended`) their status
+//! alone. Remediations stay with the products they name. A Red Hat tombstone
+//! (`tracking.status: deleted`) withdraws the record.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use serde_json::Value;
+use vexlake_udfs::kernels::purl::Purl;
+
+use super::{Affected, Event, Observation, Range, Record, Remediation, Severity};
+use crate::ingest::{canonical_json, parse_time, ts};
+
+/// What a product id stands for: its package URL and CPE, and the CPE of the platform it is a
+/// component of (through a relationship).
+#[derive(Clone, Default)]
+struct Product {
+    purl: Option<String>,
+    cpe: Option<String>,
+    platform_cpe: Option<String>,
+}
+
+fn text(v: &Value, pointer: &str) -> Option<String> {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+fn list<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    v.get(key).and_then(Value::as_array).into_iter().flatten()
+}
+
+fn helper(product: &Value) -> Product {
+    Product {
+        purl: text(product, "/product_identification_helper/purl"),
+        cpe: text(product, "/product_identification_helper/cpe"),
+        platform_cpe: None,
+    }
+}
+
+/// Every product id of the product tree, resolved.
+fn products(tree: &Value) -> HashMap<String, Product> {
+    let mut out: HashMap<String, Product> = HashMap::new();
+    fn walk(branches: &Value, out: &mut HashMap<String, Product>) {
+        for b in branches.as_array().into_iter().flatten() {
+            if let Some(p) = b.get("product")
+                && let Some(id) = p.get("product_id").and_then(Value::as_str)
+            {
+                out.insert(id.to_string(), helper(p));
+            }
+            if let Some(children) = b.get("branches") {
+                walk(children, out);
+            }
+        }
+    }
+    if let Some(branches) = tree.get("branches") {
+        walk(branches, &mut out);
+    }
+    for p in list(tree, "full_product_names") {
+        if let Some(id) = p.get("product_id").and_then(Value::as_str) {
+            out.insert(id.to_string(), helper(p));
+        }
+    }
+    // Relationships after the products they name (a relationship may name another's result).
+    let relationships: Vec<&Value> = list(tree, "relationships").collect();
+    for _ in 0..2 {
+        for r in &relationships {
+            let Some(id) = text(r, "/full_product_name/product_id") else {
+                continue;
+            };
+            let component = text(r, "/product_reference")
+                .and_then(|c| out.get(&c).cloned())
+                .unwrap_or_default();
+            let platform =
+                text(r, "/relates_to_product_reference").and_then(|p| out.get(&p).cloned());
+            let own = r.get("full_product_name").map(helper).unwrap_or_default();
+            out.insert(
+                id,
+                Product {
+                    purl: own.purl.or(component.purl),
+                    cpe: own.cpe.or(component.cpe),
+                    platform_cpe: platform.and_then(|p| p.cpe.or(p.platform_cpe)),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// The OSV ecosystem of a product: Red Hat packages take their platform's CPE
+/// (`cpe:/a:redhat:rhel_aus:8.6::appstream` gives `Red Hat:rhel_aus:8.6::appstream`, as the
+/// OSV project's own CSAF converter names them); other packages their purl's ecosystem.
+fn ecosystem(purl: &Purl, platform_cpe: Option<&str>) -> Option<String> {
+    let redhat = purl.ty == "rpm" && purl.namespace.first().is_some_and(|n| n == "redhat");
+    if redhat
+        && let Some(cpe) = platform_cpe
+        && let Some(rest) = ["cpe:/a:redhat:", "cpe:/o:redhat:"]
+            .iter()
+            .find_map(|p| cpe.strip_prefix(p))
+    {
+        return Some(format!("Red Hat:{rest}"));
+    }
+    purl.osv_ecosystem()
+}
+
+/// The version a linkset compares: RPM versions carry their epoch (`0:` when the purl names
+/// none), as Red Hat's advisories and the OSV converter write them.
+fn linkset_version(purl: &Purl) -> Option<String> {
+    let version = purl.version.clone()?;
+    if purl.ty == "rpm" && !version.contains(':') {
+        return Some(format!(
+            "{}:{version}",
+            purl.qualifier("epoch").unwrap_or("0")
+        ));
+    }
+    Some(version)
+}
+
+/// The linkset of one product in one product status.
+fn linkset(status: &str, product: &Product, remediations: Vec<Remediation>) -> Affected {
+    let parsed = product.purl.as_deref().and_then(Purl::parse);
+    let mut a = Affected {
+        purl: product.purl.clone(),
+        cpes: product
+            .cpe
+            .iter()
+            .chain(&product.platform_cpe)
+            .cloned()
+            .collect(),
+        remediations,
+        ..Affected::new(status)
+    };
+    let Some(purl) = parsed else {
+        return a;
+    };
+    a.ecosystem = ecosystem(&purl, product.platform_cpe.as_deref());
+    a.package_name = Some(purl.name.clone());
+    a.package_key = Some(purl.package_key());
+    let version = linkset_version(&purl);
+    let range = |events: Vec<Event>| Range {
+        ty: "ECOSYSTEM".into(),
+        events,
+    };
+    match (status, version) {
+        ("fixed" | "first_fixed", Some(v)) => {
+            a.ranges = vec![range(vec![Event::introduced("0"), Event::fixed(&v)])];
+        }
+        ("known_affected" | "first_affected" | "last_affected", Some(v)) => a.versions = vec![v],
+        ("known_affected" | "first_affected" | "last_affected", None) => {
+            a.ranges = vec![range(vec![Event::introduced("0")])];
+        }
+        _ => {}
+    }
+    a
+}
+
+/// Whether `value` is a Red Hat tombstone: a document that is only `tracking` with status
+/// `deleted` (not a CSAF document by the schema, but the withdrawal of one).
+pub fn is_tombstone(value: &Value) -> bool {
+    let doc = &value["document"];
+    doc.get("csaf_version").is_none()
+        && text(doc, "/tracking/status").as_deref() == Some("deleted")
+        && text(doc, "/tracking/id").is_some()
+}
+
+/// The record of one CSAF document, parsed as `value` from `bytes`.
+pub fn records(value: Value, bytes: &[u8]) -> Result<Vec<Record>, String> {
+    let canonical = canonical_json(&value);
+    let Some(id) = text(&value, "/document/tracking/id").filter(|i| !i.trim().is_empty()) else {
+        return Err("invalid CSAF document: no document.tracking.id".into());
+    };
+    let tracking = |k: &str| text(&value, &format!("/document/tracking/{k}"));
+    let time = |k: &str| tracking(k).as_deref().and_then(parse_time).map(ts);
+    let deleted = tracking("status").as_deref() == Some("deleted");
+    let products = value.get("product_tree").map(products).unwrap_or_default();
+    let mut aliases: Vec<String> = Vec::new();
+    let mut severities: Vec<Severity> = Vec::new();
+    let mut cwes: Vec<String> = Vec::new();
+    let mut references: Vec<String> = list(&value["document"], "references")
+        .filter_map(|r| text(r, "/url"))
+        .collect();
+    let mut affected: Vec<Affected> = Vec::new();
+    let mut seen: HashSet<Affected> = HashSet::new();
+    let push_unique = |v: &mut Vec<String>, s: String| {
+        if !v.contains(&s) {
+            v.push(s);
+        }
+    };
+    for vuln in list(&value, "vulnerabilities") {
+        if let Some(cve) = text(vuln, "/cve") {
+            push_unique(&mut aliases, cve);
+        }
+        for i in list(vuln, "ids") {
+            if let Some(t) = text(i, "/text").filter(|t| *t != id) {
+                push_unique(&mut aliases, t);
+            }
+        }
+        if let Some(cwe) = text(vuln, "/cwe/id") {
+            push_unique(&mut cwes, cwe);
+        }
+        for r in list(vuln, "references") {
+            if let Some(url) = text(r, "/url") {
+                push_unique(&mut references, url);
+            }
+        }
+        for score in list(vuln, "scores") {
+            for (key, system) in [("cvss_v3", "CVSS_V3"), ("cvss_v2", "CVSS_V2")] {
+                let Some(cvss) = score.get(key) else { continue };
+                let Some(vector) = text(cvss, "/vectorString") else {
+                    continue;
+                };
+                let s = Severity {
+                    system: system.into(),
+                    vector,
+                    score: cvss.get("baseScore").and_then(Value::as_f64),
+                };
+                if !severities.contains(&s) {
+                    severities.push(s);
+                }
+            }
+        }
+        // The remediations of each product id.
+        let mut remediations: HashMap<&str, Vec<Remediation>> = HashMap::new();
+        for r in list(vuln, "remediations") {
+            let remediation = Remediation {
+                category: text(r, "/category").unwrap_or_default(),
+                details: text(r, "/details"),
+                url: text(r, "/url"),
+            };
+            for p in list(r, "product_ids").filter_map(Value::as_str) {
+                remediations.entry(p).or_default().push(remediation.clone());
+            }
+        }
+        let Some(Value::Object(statuses)) = vuln.get("product_status") else {
+            continue;
+        };
+        for (status, ids) in statuses {
+            for pid in ids
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                let product = products.get(pid).cloned().unwrap_or_default();
+                let rem = remediations.get(pid).cloned().unwrap_or_default();
+                let a = linkset(status, &product, rem);
+                if seen.insert(a.clone()) {
+                    affected.push(a);
+                }
+            }
+        }
+    }
+    let note = |category: &str| {
+        list(&value["document"], "notes")
+            .find(|n| n.get("category").and_then(Value::as_str) == Some(category))
+            .and_then(|n| text(n, "/text"))
+    };
+    Ok(vec![Record {
+        advisory_id: id,
+        canonical,
+        raw: bytes.to_vec(),
+        format: "csaf-2.0",
+        observation: Observation {
+            aliases,
+            summary: text(&value, "/document/title"),
+            details: note("summary").or_else(|| note("description")),
+            severities,
+            database_severity: text(&value, "/document/aggregate_severity/text"),
+            references,
+            cwes,
+            published: time("initial_release_date"),
+            modified: time("current_release_date"),
+            withdrawn: deleted
+                .then(|| time("current_release_date").unwrap_or_else(|| ts(Utc::now()))),
+        },
+        affected,
+    }])
+}
