@@ -44,7 +44,8 @@ pub async fn run(globals: &Globals, lake_given: bool, _args: Args) -> Result<Exi
     bar.finish_and_clear();
     report(globals, "sbom", &s)?;
     let bar = progress(globals, "advisories");
-    let s = ingest::advisory::ingest(&lake, tenant, &dir("advisories"), None, &bar).await?;
+    let s = ingest::advisory::ingest(&lake, tenant, &dir("advisories"), &Default::default(), &bar)
+        .await?;
     bar.finish_and_clear();
     report(globals, "advisories", &s)?;
     let bar = progress(globals, "vex");

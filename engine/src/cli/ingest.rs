@@ -32,6 +32,14 @@ pub enum Command {
         /// The advisory format, instead of detecting it.
         #[arg(long, value_enum)]
         source: Option<Source>,
+        /// The largest document (file or archive entry) to read, in bytes or with a unit
+        /// (KiB, MiB, GiB, KB, MB, GB); a larger one is rejected unread.
+        #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+        max_document_size: u64,
+        /// Records per round of commits: what ingestion holds in memory at once. Each round
+        /// commits advisory_observations, advisory_affected, advisory_raw and events.
+        #[arg(long, value_name = "N", default_value_t = ingest::advisory::BATCH_RECORDS)]
+        batch_size: usize,
     },
     /// VEX statements: OpenVEX JSON (v0.0.1 and v0.2.0).
     Vex {
@@ -39,6 +47,32 @@ pub enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+}
+
+/// A size in bytes: a number, optionally with a unit (`KiB`, `MiB`, `GiB`, `KB`, `MB`, `GB`).
+fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits.parse().map_err(|_| {
+        format!("{text:?} is not a size: expected a number of bytes, such as 256MiB")
+    })?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        other => {
+            return Err(format!(
+                "unknown size unit {other:?}: use KiB, MiB, GiB, KB, MB or GB"
+            ));
+        }
+    };
+    n.checked_mul(factor)
+        .ok_or_else(|| format!("{text:?} is too large"))
 }
 
 pub async fn run(globals: &Globals, cmd: Command) -> Result<ExitCode> {
@@ -51,9 +85,19 @@ pub async fn run(globals: &Globals, cmd: Command) -> Result<ExitCode> {
             bar.finish_and_clear();
             ("sbom", s)
         }
-        Command::Advisories { paths, source } => {
+        Command::Advisories {
+            paths,
+            source,
+            max_document_size,
+            batch_size,
+        } => {
             let bar = progress(globals, "advisories");
-            let s = ingest::advisory::ingest(&lake, tenant, &paths, source, &bar).await?;
+            let options = ingest::advisory::Options {
+                source,
+                max_document_size,
+                batch_records: batch_size,
+            };
+            let s = ingest::advisory::ingest(&lake, tenant, &paths, &options, &bar).await?;
             bar.finish_and_clear();
             ("advisories", s)
         }

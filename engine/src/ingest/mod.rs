@@ -83,36 +83,89 @@ impl Summary {
     }
 }
 
-/// The documents named by `paths`: files as they are, directories walked in sorted path order
-/// and .zip archives entry by entry. Inside directories and archives only files ending in one
-/// of `extensions` are read; the others are listed in `skipped`.
-pub fn collect_documents(
+/// The largest document ingestion reads by default (`--max-document-size`): a larger file or
+/// archive entry is rejected with its size, unread, instead of exhausting memory.
+pub const DEFAULT_MAX_DOCUMENT_SIZE: u64 = 256 << 20;
+
+/// One input document, listed but not yet read: a file, or an entry of a .zip archive.
+#[derive(Clone, Debug)]
+pub enum Input {
+    File(PathBuf),
+    ZipEntry { archive: PathBuf, name: String },
+}
+
+impl Input {
+    /// Where the document comes from: its path, or `archive.zip!entry`.
+    pub fn source(&self) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::ZipEntry { archive, name } => format!("{}!{name}", archive.display()),
+        }
+    }
+}
+
+/// The inputs named by `paths`, in order, without reading them: files as they are, directories
+/// walked in sorted path order and .zip archives entry by entry (sorted). Inside directories and
+/// archives only files ending in one of `extensions` count; the others are listed in `skipped`.
+pub fn list_inputs(
     paths: &[PathBuf],
     extensions: &[&str],
-) -> (Vec<Document>, Vec<Reject>, Vec<String>) {
-    let mut docs = Vec::new();
+) -> (Vec<Input>, Vec<Reject>, Vec<String>) {
+    let mut inputs = Vec::new();
     let mut rejects = Vec::new();
     let mut skipped = Vec::new();
     let wanted = |p: &str| {
         let lower = p.to_ascii_lowercase();
         extensions.iter().any(|e| lower.ends_with(e))
     };
-    let read_file = |path: &Path,
-                     docs: &mut Vec<Document>,
-                     rejects: &mut Vec<Reject>,
-                     skipped: &mut Vec<String>| {
-        let source = path.display().to_string();
-        if source.to_ascii_lowercase().ends_with(".zip") {
-            read_zip(path, &wanted, docs, rejects, skipped);
+    let is_zip = |p: &Path| {
+        p.display()
+            .to_string()
+            .to_ascii_lowercase()
+            .ends_with(".zip")
+    };
+    let file = |path: PathBuf,
+                inputs: &mut Vec<Input>,
+                rejects: &mut Vec<Reject>,
+                skipped: &mut Vec<String>| {
+        if !is_zip(&path) {
+            inputs.push(Input::File(path));
             return;
         }
-        match std::fs::read(path) {
-            Ok(bytes) => docs.push(Document { source, bytes }),
-            Err(e) => rejects.push(Reject {
-                source,
-                reason: format!("cannot read: {e}"),
-                raw: Vec::new(),
-            }),
+        let listed = std::fs::File::open(&path)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|f| {
+                zip::ZipArchive::new(f).map_err(|e| format!("not a readable .zip archive: {e}"))
+            });
+        let archive = match listed {
+            Ok(a) => a,
+            Err(reason) => {
+                rejects.push(Reject {
+                    source: path.display().to_string(),
+                    raw: if reason.starts_with("not a readable") {
+                        std::fs::read(&path).unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    },
+                    reason,
+                });
+                return;
+            }
+        };
+        let mut names: Vec<String> = archive.file_names().map(str::to_string).collect();
+        names.sort();
+        for name in names {
+            if name.ends_with('/') {
+                continue;
+            }
+            if wanted(&name) {
+                inputs.push(Input::ZipEntry {
+                    archive: path.clone(),
+                    name,
+                });
+            } else {
+                skipped.push(format!("{}!{name}", path.display()));
+            }
         }
     };
     for path in paths {
@@ -139,14 +192,14 @@ pub fn collect_documents(
             files.sort();
             for f in files {
                 let name = f.display().to_string();
-                if wanted(&name) || name.to_ascii_lowercase().ends_with(".zip") {
-                    read_file(&f, &mut docs, &mut rejects, &mut skipped);
+                if wanted(&name) || is_zip(&f) {
+                    file(f, &mut inputs, &mut rejects, &mut skipped);
                 } else {
                     skipped.push(name);
                 }
             }
         } else if path.exists() {
-            read_file(path, &mut docs, &mut rejects, &mut skipped);
+            file(path.clone(), &mut inputs, &mut rejects, &mut skipped);
         } else {
             rejects.push(Reject {
                 source: path.display().to_string(),
@@ -155,67 +208,101 @@ pub fn collect_documents(
             });
         }
     }
-    (docs, rejects, skipped)
+    (inputs, rejects, skipped)
 }
 
-fn read_zip(
-    path: &Path,
-    wanted: &dyn Fn(&str) -> bool,
-    docs: &mut Vec<Document>,
-    rejects: &mut Vec<Reject>,
-    skipped: &mut Vec<String>,
-) {
-    let source = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            rejects.push(Reject {
-                source,
-                reason: format!("cannot read: {e}"),
-                raw: Vec::new(),
-            });
-            return;
-        }
-    };
-    let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(&bytes)) {
-        Ok(a) => a,
-        Err(e) => {
-            rejects.push(Reject {
-                source,
-                reason: format!("not a readable .zip archive: {e}"),
-                raw: bytes.clone(),
-            });
-            return;
-        }
-    };
-    let mut names: Vec<String> = archive.file_names().map(str::to_string).collect();
-    names.sort();
-    for name in names {
-        let entry_source = format!("{source}!{name}");
-        if name.ends_with('/') {
-            continue;
-        }
-        if !wanted(&name) {
-            skipped.push(entry_source);
-            continue;
-        }
-        let mut buf = Vec::new();
-        let read = archive
-            .by_name(&name)
-            .map_err(|e| e.to_string())
-            .and_then(|mut f| f.read_to_end(&mut buf).map_err(|e| e.to_string()));
-        match read {
-            Ok(_) => docs.push(Document {
-                source: entry_source,
-                bytes: buf,
-            }),
-            Err(e) => rejects.push(Reject {
-                source: entry_source,
-                reason: format!("cannot read archive entry: {e}"),
-                raw: Vec::new(),
-            }),
+/// Reads inputs one at a time, refusing any larger than `limit` bytes, and keeps the archive
+/// it last read from open (an archive's entries come one after another).
+pub struct Reader {
+    limit: u64,
+    open: Option<(PathBuf, zip::ZipArchive<std::fs::File>)>,
+}
+
+impl Reader {
+    pub fn new(limit: u64) -> Reader {
+        Reader { limit, open: None }
+    }
+
+    fn too_large(&self, source: String, size: u64) -> Reject {
+        Reject {
+            source,
+            reason: format!(
+                "{size} bytes, more than the {}-byte limit for one document (raise it with \
+                 --max-document-size); not read",
+                self.limit
+            ),
+            raw: Vec::new(),
         }
     }
+
+    pub fn read(&mut self, input: &Input) -> std::result::Result<Document, Reject> {
+        let source = input.source();
+        let unreadable = |reason: String| Reject {
+            source: source.clone(),
+            reason,
+            raw: Vec::new(),
+        };
+        match input {
+            Input::File(path) => {
+                let size = std::fs::metadata(path)
+                    .map_err(|e| unreadable(format!("cannot read: {e}")))?
+                    .len();
+                if size > self.limit {
+                    return Err(self.too_large(source, size));
+                }
+                let bytes =
+                    std::fs::read(path).map_err(|e| unreadable(format!("cannot read: {e}")))?;
+                Ok(Document { source, bytes })
+            }
+            Input::ZipEntry { archive, name } => {
+                if self.open.as_ref().is_none_or(|(p, _)| p != archive) {
+                    let opened = std::fs::File::open(archive)
+                        .map_err(|e| e.to_string())
+                        .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()))
+                        .map_err(|e| unreadable(format!("cannot read archive: {e}")))?;
+                    self.open = Some((archive.clone(), opened));
+                }
+                let limit = self.limit;
+                let (_, zip) = self.open.as_mut().expect("opened above");
+                let mut entry = zip
+                    .by_name(name)
+                    .map_err(|e| unreadable(format!("cannot read archive entry: {e}")))?;
+                if entry.size() > limit {
+                    let size = entry.size();
+                    drop(entry);
+                    return Err(self.too_large(source, size));
+                }
+                // The header's size is the archive's claim: read no more than the limit anyway.
+                let mut bytes = Vec::new();
+                (&mut entry)
+                    .take(limit + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| unreadable(format!("cannot read archive entry: {e}")))?;
+                if bytes.len() as u64 > limit {
+                    drop(entry);
+                    return Err(self.too_large(source, bytes.len() as u64));
+                }
+                Ok(Document { source, bytes })
+            }
+        }
+    }
+}
+
+/// The documents named by `paths` (see [`list_inputs`]), read; unreadable ones are rejects.
+pub fn collect_documents(
+    paths: &[PathBuf],
+    extensions: &[&str],
+) -> (Vec<Document>, Vec<Reject>, Vec<String>) {
+    let (inputs, mut rejects, skipped) = list_inputs(paths, extensions);
+    let mut reader = Reader::new(DEFAULT_MAX_DOCUMENT_SIZE);
+    let mut docs = Vec::new();
+    for input in &inputs {
+        match reader.read(input) {
+            Ok(d) => docs.push(d),
+            Err(r) => rejects.push(r),
+        }
+    }
+    (docs, rejects, skipped)
 }
 
 /// The start of every ingest command: the tables exist, the documents named by `paths` are read

@@ -306,32 +306,72 @@ struct EventRow {
     occurred_at: String,
 }
 
-/// The latest revision, its content hash and whether it withdraws the advisory, for every
-/// advisory record the tenant already has.
-async fn latest_revisions(
-    lake: &Lake,
-    tenant: &str,
-) -> Result<HashMap<(String, String), (i64, String)>> {
-    let batches = session::read_columns(
-        lake,
-        Table::AdvisoryRaw,
-        tenant,
-        &["source", "advisory_id", "revision", "content_sha256"],
-    )
-    .await?;
-    let sources = session::string_column(&batches, 0)?;
-    let ids = session::string_column(&batches, 1)?;
-    let revisions = session::string_column(&batches, 2)?;
-    let hashes = session::string_column(&batches, 3)?;
-    let mut latest: HashMap<(String, String), (i64, String)> = HashMap::new();
-    for (((s, id), rev), h) in sources.into_iter().zip(ids).zip(revisions).zip(hashes) {
-        let rev: i64 = rev.parse().unwrap_or_default();
-        let entry = latest.entry((s, id)).or_insert((0, String::new()));
-        if rev > entry.0 {
-            *entry = (rev, h);
+/// What the lake already holds of each advisory record: its latest revision and content hash,
+/// and the content hash of the latest revision read from each source path.
+#[derive(Default)]
+struct Known {
+    latest: HashMap<(String, String), (i64, String)>,
+    by_path: HashMap<(String, String, String), (i64, String)>,
+}
+
+impl Known {
+    async fn load(lake: &Lake, tenant: &str) -> Result<Known> {
+        let batches = session::read_columns(
+            lake,
+            Table::AdvisoryRaw,
+            tenant,
+            &[
+                "source",
+                "advisory_id",
+                "revision",
+                "content_sha256",
+                "source_path",
+            ],
+        )
+        .await?;
+        let mut known = Known::default();
+        let columns: Vec<Vec<String>> = (0..5)
+            .map(|i| session::string_column(&batches, i))
+            .collect::<Result<_>>()?;
+        for row in 0..columns[0].len() {
+            let get = |c: usize| columns[c][row].clone();
+            let rev: i64 = get(2).parse().unwrap_or_default();
+            known.note(&get(0), &get(1), &get(4), rev, &get(3));
+        }
+        Ok(known)
+    }
+
+    fn note(&mut self, source: &str, id: &str, path: &str, revision: i64, sha: &str) {
+        let latest = self
+            .latest
+            .entry((source.into(), id.into()))
+            .or_insert((0, String::new()));
+        if revision > latest.0 {
+            *latest = (revision, sha.into());
+        }
+        let by_path = self
+            .by_path
+            .entry((source.into(), id.into(), path.into()))
+            .or_insert((0, String::new()));
+        if revision > by_path.0 {
+            *by_path = (revision, sha.into());
         }
     }
-    Ok(latest)
+
+    /// The revision a record read from `path` with content `sha` lands as, or `None` when it
+    /// is unchanged: its content is the record's latest, or the latest read from that same path
+    /// (a folder that holds one id twice with different contents, read again, adds nothing;
+    /// A -> B -> A through new files or a changed file still gives three revisions).
+    fn revision(&mut self, source: &str, id: &str, path: &str, sha: &str) -> Option<i64> {
+        let latest = self.latest.get(&(source.into(), id.into()));
+        let from_path = self.by_path.get(&(source.into(), id.into(), path.into()));
+        if latest.is_some_and(|l| l.1 == sha) || from_path.is_some_and(|p| p.1 == sha) {
+            return None;
+        }
+        let revision = latest.map_or(1, |l| l.0 + 1);
+        self.note(source, id, path, revision, sha);
+        Some(revision)
+    }
 }
 
 /// The files advisory ingestion reads inside directories and archives: OSV is published as
@@ -339,52 +379,126 @@ async fn latest_revisions(
 pub const EXTENSIONS: &[&str] = &[".json", ".yaml", ".yml"];
 
 /// One record that lands: its revision, content hash, source, where it came from.
-struct Landed<'a> {
+struct Landed {
     revision: i64,
     sha: String,
     source: Source,
-    path: &'a str,
+    path: String,
     record: Record,
 }
 
-/// Ingests the advisories named by `paths` for `tenant`; `source` forces a format.
+/// How many records one round of commits holds at most by default, and how many bytes of them
+/// as received: memory stays bounded by this, whatever the size of the input.
+pub const BATCH_RECORDS: usize = 10_000;
+const BATCH_BYTES: usize = 64 << 20;
+
+/// How `vexlake ingest advisories` reads its inputs.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Force a format instead of detecting it.
+    pub source: Option<Source>,
+    /// Documents (files, archive entries) larger than this are rejected unread.
+    pub max_document_size: u64,
+    /// Records per round of commits.
+    pub batch_records: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            source: None,
+            max_document_size: super::DEFAULT_MAX_DOCUMENT_SIZE,
+            batch_records: BATCH_RECORDS,
+        }
+    }
+}
+
+/// Ingests the advisories named by `paths` for `tenant`. Documents are read one at a time in
+/// sorted path order and land in rounds of at most `options.batch_records` records (each round
+/// commits the derived tables, then `advisory_raw`, then the events).
 pub async fn ingest(
     lake: &Lake,
     tenant: &str,
     paths: &[PathBuf],
-    source: Option<Source>,
+    options: &Options,
     progress: &ProgressBar,
 ) -> Result<Summary> {
-    let (docs, mut rejects, mut summary) = super::begin(lake, paths, EXTENSIONS, progress).await?;
-    let mut latest = latest_revisions(lake, tenant).await?;
+    lake.init().await?;
+    let (inputs, mut rejects, skipped) = super::list_inputs(paths, EXTENSIONS);
+    progress.set_length(inputs.len() as u64);
+    let mut summary = Summary {
+        skipped,
+        ..Summary::default()
+    };
+    let mut known = Known::load(lake, tenant).await?;
     let now = ts(Utc::now());
-    let mut landed: Vec<Landed> = Vec::new();
-    for doc in &docs {
+    let mut reader = super::Reader::new(options.max_document_size);
+    let mut staged: Vec<Landed> = Vec::new();
+    let mut staged_bytes = 0usize;
+    let mut rows = [0usize; 2];
+    for input in &inputs {
         progress.inc(1);
-        let (source, records) = match parse_document(&doc.bytes, source) {
+        let doc = match reader.read(input) {
+            Ok(d) => d,
+            Err(r) => {
+                rejects.push(r);
+                continue;
+            }
+        };
+        summary.read += 1;
+        let (source, records) = match parse_document(&doc.bytes, options.source) {
             Ok(r) => r,
             Err(reason) => {
-                rejects.push(Reject::new(doc, reason));
+                rejects.push(Reject::new(&doc, reason));
                 continue;
             }
         };
         for record in records {
             let sha = hex::encode(Sha256::digest(record.canonical.as_bytes()));
-            let key = (source.name().to_string(), record.advisory_id.clone());
-            let entry = latest.entry(key).or_insert((0, String::new()));
-            if entry.1 == sha {
+            let Some(revision) =
+                known.revision(source.name(), &record.advisory_id, &doc.source, &sha)
+            else {
                 summary.unchanged += 1;
                 continue;
-            }
-            *entry = (entry.0 + 1, sha.clone());
-            landed.push(Landed {
-                revision: entry.0,
+            };
+            staged_bytes += record.raw.len();
+            staged.push(Landed {
+                revision,
                 sha,
                 source,
-                path: &doc.source,
+                path: doc.source.clone(),
                 record,
             });
         }
+        if staged.len() >= options.batch_records.max(1) || staged_bytes >= BATCH_BYTES {
+            land(lake, tenant, &staged, &now, &mut rows).await?;
+            summary.landed += staged.len();
+            staged.clear();
+            staged_bytes = 0;
+        }
+    }
+    land(lake, tenant, &staged, &now, &mut rows).await?;
+    summary.landed += staged.len();
+    write_rejects(lake, tenant, Kind::Advisory, &rejects).await?;
+    summary.rows = vec![
+        (Table::AdvisoryObservations, rows[0]),
+        (Table::AdvisoryAffected, rows[1]),
+    ];
+    summary.rejects = rejects;
+    Ok(summary)
+}
+
+/// Commits one round of records: observations and linksets first, the raw records last (a raw
+/// row means its record landed completely), then their events. `rows` counts the derived rows.
+async fn land(
+    lake: &Lake,
+    tenant: &str,
+    landed: &[Landed],
+    now: &str,
+    rows: &mut [usize; 2],
+) -> Result<()> {
+    if landed.is_empty() {
+        return Ok(());
     }
     let raw: Vec<RawRow> = landed
         .iter()
@@ -395,8 +509,8 @@ pub async fn ingest(
             revision: l.revision,
             content_sha256: &l.sha,
             format: l.record.format,
-            source_path: l.path,
-            ingested_at: &now,
+            source_path: &l.path,
+            ingested_at: now,
         })
         .collect();
     let raw_bytes = landed.iter().map(|l| Some(l.record.raw.clone())).collect();
@@ -422,32 +536,28 @@ pub async fn ingest(
             })
         })
         .collect();
-    // Derived tables first, the raw table last: a raw row means its record landed completely.
     let mut versions: Vec<(Table, u64)> = Vec::new();
-    if !observations.is_empty() {
-        let b = rows_to_batch(Table::AdvisoryObservations, &observations, vec![])?;
-        let v = lake.append(Table::AdvisoryObservations, vec![b]).await?;
-        versions.push((Table::AdvisoryObservations, v));
-    }
+    let b = rows_to_batch(Table::AdvisoryObservations, &observations, vec![])?;
+    versions.push((
+        Table::AdvisoryObservations,
+        lake.append(Table::AdvisoryObservations, vec![b]).await?,
+    ));
     if !affected.is_empty() {
         let b = rows_to_batch(Table::AdvisoryAffected, &affected, vec![])?;
-        let v = lake.append(Table::AdvisoryAffected, vec![b]).await?;
-        versions.push((Table::AdvisoryAffected, v));
+        versions.push((
+            Table::AdvisoryAffected,
+            lake.append(Table::AdvisoryAffected, vec![b]).await?,
+        ));
     }
-    if !raw.is_empty() {
-        let b = rows_to_batch(Table::AdvisoryRaw, &raw, vec![("raw", raw_bytes)])?;
-        let v = lake.append(Table::AdvisoryRaw, vec![b]).await?;
-        versions.push((Table::AdvisoryRaw, v));
-    }
-    write_events(lake, tenant, &landed, &versions, &now).await?;
-    write_rejects(lake, tenant, Kind::Advisory, &rejects).await?;
-    summary.landed = landed.len();
-    summary.rows = vec![
-        (Table::AdvisoryObservations, observations.len()),
-        (Table::AdvisoryAffected, affected.len()),
-    ];
-    summary.rejects = rejects;
-    Ok(summary)
+    let b = rows_to_batch(Table::AdvisoryRaw, &raw, vec![("raw", raw_bytes)])?;
+    versions.push((
+        Table::AdvisoryRaw,
+        lake.append(Table::AdvisoryRaw, vec![b]).await?,
+    ));
+    write_events(lake, tenant, landed, &versions, now).await?;
+    rows[0] += observations.len();
+    rows[1] += affected.len();
+    Ok(())
 }
 
 /// One `events` row per record that landed (stream `concelier:drift`): `advisory.new` for a
@@ -456,7 +566,7 @@ pub async fn ingest(
 async fn write_events(
     lake: &Lake,
     tenant: &str,
-    landed: &[Landed<'_>],
+    landed: &[Landed],
     versions: &[(Table, u64)],
     now: &str,
 ) -> Result<()> {
