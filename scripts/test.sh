@@ -6,7 +6,8 @@
 #   - s3s-fs (a real S3-compatible server, from crates.io) for the object-store tests;
 #   - cargo-fuzz (from crates.io) for the fuzz targets in fuzz/ (scripts/fuzz.sh installs it);
 #   - Python's deltalake, pyarrow, polars, duckdb and its delta extension (from PyPI) for the
-#     "other readers see the same rows" tests.
+#     "other readers see the same rows" tests; cvss, jsonschema and PyYAML as independent
+#     oracles (CVSS scores, the advisory corpus manifests).
 # Builds go to $CARGO_TARGET_DIR (default: ~/.cache/vexlake/target, outside the clone) so that
 # a second run on the same machine is incremental.
 set -euo pipefail
@@ -25,10 +26,11 @@ if [ ! -x "$VEXLAKE_S3S_FS" ]; then
 fi
 
 PY="${PYTHON:-python3}"
-if ! "$PY" -c 'import deltalake, pyarrow, polars, pytz, packaging, duckdb, duckdb_extension_delta' 2>/dev/null; then
-  step "installing Python deltalake, pyarrow, polars, duckdb"
+if ! "$PY" -c 'import deltalake, pyarrow, polars, pytz, packaging, duckdb, duckdb_extension_delta, cvss, jsonschema, yaml' 2>/dev/null; then
+  step "installing Python deltalake, pyarrow, polars, duckdb, cvss, jsonschema"
   "$PY" -m pip install --quiet --disable-pip-version-check \
-    'deltalake==1.6.6' pyarrow polars pytz packaging 'duckdb==1.5.5' 'duckdb-extension-delta==1.5.5'
+    'deltalake==1.6.6' pyarrow polars pytz packaging 'duckdb==1.5.5' 'duckdb-extension-delta==1.5.5' \
+    'cvss==3.6' 'jsonschema==4.26.0' pyyaml
 fi
 export VEXLAKE_PYTHON="$PY"
 

@@ -189,53 +189,96 @@ fn revisions_follow_content_and_events_say_what_changed() {
     );
 }
 
+/// Each corpus folder's counts, as `tests/manifests/count_corpus_advisories.py` (an independent
+/// Python counter, with Python's jsonschema) writes them.
+fn manifest(folder: &str) -> Value {
+    let text =
+        std::fs::read_to_string(repo().join("tests/manifests/corpus_advisories.json")).unwrap();
+    serde_json::from_str::<Value>(&text).unwrap()[folder].clone()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
-fn nvd_and_csaf_corpus_folders_land_and_a_second_run_is_unchanged() {
+fn nvd_and_csaf_corpus_folders_match_the_manifest_and_a_second_run_is_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let vx = Vx::local(dir.path());
     for folder in ["nvd", "csaf"] {
+        let want = manifest(folder);
         let path = corpus(folder);
         let (landed, unchanged, rejected) = summary(&vx, &["ingest", "advisories", &path]);
-        assert!(
-            landed > 0 && rejected > 0,
-            "{folder}: {landed} {unchanged} {rejected}"
+        assert_eq!(landed, want["landed"].as_i64().unwrap(), "{folder}: landed");
+        assert_eq!(
+            landed + unchanged,
+            want["records_read"].as_i64().unwrap(),
+            "{folder}: records read"
+        );
+        let mut sources: Vec<String> = vx
+            .sql_json(&format!(
+                "select source from rejects where source like '%/corpus/{folder}/%'"
+            ))
+            .iter()
+            .map(|r| {
+                let s = r["source"].as_str().unwrap();
+                let at = s.find(&format!("/corpus/{folder}/")).unwrap() + folder.len() + 9;
+                s[at..].to_string()
+            })
+            .collect();
+        sources.sort();
+        assert_eq!(sources, strings(&want["rejected"]), "{folder}: rejects");
+        assert_eq!(rejected as usize, sources.len());
+        assert_eq!(
+            vx.count(&format!(
+                "select count(*) from advisory_observations where source = '{folder}' \
+                 and withdrawn is not null"
+            )),
+            want["withdrawn"].as_i64().unwrap(),
+            "{folder}: withdrawn"
         );
         let (again, same, rejected_again) = summary(&vx, &["ingest", "advisories", &path]);
         assert_eq!(again, 0, "{folder}: nothing lands the second time");
         assert_eq!(same, landed + unchanged, "{folder}: every record unchanged");
         assert_eq!(rejected_again, rejected, "{folder}: the same rejects");
-        // One raw row per distinct (record, content): ids that come with several contents in
-        // the folder (the CSAF test documents share ids) keep one revision per content.
-        assert_eq!(
-            vx.count(&format!(
-                "select count(*) from advisory_raw where source = '{folder}'"
-            )),
-            vx.count(&format!(
-                "select count(*) from (select distinct advisory_id, content_sha256 \
-                 from advisory_raw where source = '{folder}')"
-            ))
-        );
     }
-    // One raw row and one event per record; every reject kept with its reason.
-    let raw = vx.count("select count(*) from advisory_raw");
+    // NVD's CPE configurations are CPE linksets, one per CPE match, with NVD's version bounds.
     assert_eq!(
-        vx.count("select count(*) from events where stream = 'concelier:drift'"),
-        raw
+        vx.count("select count(*) from advisory_affected where source = 'nvd'"),
+        manifest("nvd")["cpe_matches"].as_i64().unwrap()
     );
-    assert_eq!(
-        vx.count("select count(*) from advisory_observations"),
-        raw,
-        "one observation per revision"
-    );
-    assert!(vx.count("select count(*) from rejects where reason like '%does not follow the CSAF 2.0 JSON schema%'") > 0);
-    assert!(vx.count("select count(*) from rejects where reason like '%CVE Record Format 5%'") > 0);
-    // NVD's CPE configurations are CPE linksets, with NVD's version bounds.
     assert!(
         vx.count(
             "select count(*) from (select unnest(cpe_matches) as m from advisory_affected \
              where source = 'nvd') where m['version_end_excluding'] is not null"
         ) > 0
     );
+    // The CVEs the CSAF documents are about are their records' aliases.
+    let cves: Vec<String> = vx
+        .sql_json(
+            "select distinct a from (select unnest(aliases) as a from advisory_observations \
+             where source = 'csaf') where a like 'CVE-%' order by a",
+        )
+        .iter()
+        .map(|r| r["a"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(cves, strings(&manifest("csaf")["cves"]));
+    // One event per record; every reject kept with its reason.
+    let raw = vx.count("select count(*) from advisory_raw");
+    assert_eq!(
+        vx.count("select count(*) from events where stream = 'concelier:drift'"),
+        raw
+    );
+    assert!(
+        vx.count(
+            "select count(*) from rejects where reason like '%does not follow the CSAF 2.0 JSON schema%'"
+        ) > 0
+    );
+    assert!(vx.count("select count(*) from rejects where reason like '%CVE Record Format 5%'") > 0);
 }
 
 #[test]
@@ -306,4 +349,58 @@ fn a_document_over_the_size_limit_is_rejected_unread_and_the_rest_lands() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown size unit \"parsecs\""));
+}
+
+/// `cvss_score` agrees with the independent Python `cvss` package on every vector of the corpus
+/// (OSV severities, NVD metrics, CSAF scores: v2, v3.0, v3.1 and v4.0).
+#[test]
+fn cvss_score_agrees_with_the_python_cvss_package_on_every_corpus_vector() {
+    let dir = tempfile::tempdir().unwrap();
+    let vx = Vx::local(dir.path());
+    for folder in ["osv", "nvd", "csaf"] {
+        vx.run(&["ingest", "advisories", &corpus(folder)]);
+    }
+    let rows = vx.sql_json(
+        "select v, cvss_score(v) as s from (select distinct s['vector'] as v from \
+         (select unnest(severities) as s from advisory_observations)) order by v",
+    );
+    let vectors: Vec<&str> = rows.iter().map(|r| r["v"].as_str().unwrap()).collect();
+    // 233 distinct vectors in the corpus today, of every version.
+    assert!(vectors.len() > 200, "{} vectors", vectors.len());
+    for prefix in ["AV:", "CVSS:3.0/", "CVSS:3.1/", "CVSS:4.0/"] {
+        assert!(
+            vectors.iter().any(|v| v.starts_with(prefix)),
+            "no {prefix} vector"
+        );
+    }
+    let python = std::env::var("VEXLAKE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut child = std::process::Command::new(python)
+        .arg(repo().join("tests/python/cvss_oracle.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run python3");
+    std::io::Write::write_all(
+        child.stdin.as_mut().unwrap(),
+        serde_json::to_string(&vectors).unwrap().as_bytes(),
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "cvss_oracle.py failed (scripts/test.sh installs the cvss package):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let oracle: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut disagree = Vec::new();
+    for r in &rows {
+        let v = r["v"].as_str().unwrap();
+        let ours = r["s"].as_f64();
+        let theirs = oracle[v].as_f64();
+        if ours != theirs {
+            disagree.push(format!("{v}: vexlake {ours:?}, python cvss {theirs:?}"));
+        }
+    }
+    assert!(disagree.is_empty(), "{}", disagree.join("\n"));
 }

@@ -358,39 +358,10 @@ pub fn parse_json_or_yaml(bytes: &[u8]) -> std::result::Result<serde_json::Value
 }
 
 /// The canonical text of a JSON value: object keys sorted, no insignificant white space.
+/// serde_json's maps are ordered by key (vexlake does not enable its `preserve_order`
+/// feature; a test guards this), so its compact serialization is the canonical form.
 pub fn canonical_json(value: &serde_json::Value) -> String {
-    fn write(v: &serde_json::Value, out: &mut String) {
-        match v {
-            serde_json::Value::Object(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
-                out.push('{');
-                for (i, k) in keys.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&serde_json::Value::String(k.clone()).to_string());
-                    out.push(':');
-                    write(&map[k], out);
-                }
-                out.push('}');
-            }
-            serde_json::Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write(item, out);
-                }
-                out.push(']');
-            }
-            other => out.push_str(&other.to_string()),
-        }
-    }
-    let mut out = String::new();
-    write(value, &mut out);
-    out
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// Parses an RFC 3339 time (or a date) leniently, as advisories and VEX documents write them.
@@ -447,4 +418,19 @@ pub async fn write_rejects(
     let batch = rows_to_batch(Table::Rejects, &rows, vec![("raw", raw)])?;
     lake.append(Table::Rejects, vec![batch]).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_depth() {
+        let a: serde_json::Value =
+            serde_json::from_str(r#"{"b": [ {"z": 1, "y": "\u00e9"} ], "a": null}"#).unwrap();
+        let b: serde_json::Value =
+            serde_json::from_str(r#"{"a":null,"b":[{"y":"é","z":1}]}"#).unwrap();
+        assert_eq!(canonical_json(&a), r#"{"a":null,"b":[{"y":"é","z":1}]}"#);
+        assert_eq!(canonical_json(&a), canonical_json(&b));
+    }
 }
