@@ -24,6 +24,7 @@ use crate::session;
 pub mod csaf;
 pub mod nvd;
 pub mod osv;
+mod paged;
 mod raw_json;
 mod schemas;
 
@@ -196,6 +197,7 @@ impl Affected {
 }
 
 /// One record of a document, ready to land.
+#[derive(Debug)]
 pub struct Record {
     pub advisory_id: String,
     /// The record's content with object keys sorted: what decides whether it is a new revision.
@@ -210,6 +212,35 @@ pub struct Record {
 
 /// The records of one document, and the format they were read as.
 pub fn parse_document(
+    bytes: &[u8],
+    source: Option<Source>,
+) -> std::result::Result<(Source, Records<'_>), String> {
+    if let Some(paged) = paged::parse(bytes, source, paged::BY_RECORD_ABOVE) {
+        return paged.map(|(s, items)| (s, Records::Paged(items)));
+    }
+    whole(bytes, source).map(|(s, records)| (s, Records::Whole(records.into_iter())))
+}
+
+/// The records of a document, as they are taken: those of a document read whole, or those of a
+/// large page read record by record ([`paged`]).
+pub enum Records<'a> {
+    Whole(std::vec::IntoIter<Record>),
+    Paged(paged::Items<'a>),
+}
+
+impl Iterator for Records<'_> {
+    type Item = std::result::Result<Record, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Records::Whole(r) => r.next().map(Ok),
+            Records::Paged(p) => p.next(),
+        }
+    }
+}
+
+/// The records of a document read whole.
+fn whole(
     bytes: &[u8],
     source: Option<Source>,
 ) -> std::result::Result<(Source, Vec<Record>), String> {
@@ -454,6 +485,15 @@ pub async fn ingest(
             }
         };
         for record in records {
+            // A paged document's records were checked before; one that still fails to read
+            // is rejected with its place (what landed of the page before it stays).
+            let record = match record {
+                Ok(r) => r,
+                Err(reason) => {
+                    rejects.push(Reject::new(&doc, reason));
+                    break;
+                }
+            };
             let sha = hex::encode(Sha256::digest(record.canonical.as_bytes()));
             let Some(revision) =
                 known.revision(source.name(), &record.advisory_id, &doc.source, &sha)
@@ -469,12 +509,12 @@ pub async fn ingest(
                 path: doc.source.clone(),
                 record,
             });
-        }
-        if staged.len() >= options.batch_records.max(1) || staged_bytes >= BATCH_BYTES {
-            land(lake, tenant, &staged, &now, &mut rows).await?;
-            summary.landed += staged.len();
-            staged.clear();
-            staged_bytes = 0;
+            if staged.len() >= options.batch_records.max(1) || staged_bytes >= BATCH_BYTES {
+                land(lake, tenant, &staged, &now, &mut rows).await?;
+                summary.landed += staged.len();
+                staged.clear();
+                staged_bytes = 0;
+            }
         }
     }
     land(lake, tenant, &staged, &now, &mut rows).await?;

@@ -117,7 +117,7 @@ fn cpe_product(cpe: &str) -> Option<String> {
 }
 
 /// One record from one `{"cve": {...}}` item.
-fn record(item: Value, raw: Vec<u8>) -> Result<Record, String> {
+pub(super) fn record(item: Value, raw: Vec<u8>) -> Result<Record, String> {
     let canonical = canonical_json(&item);
     let Some(cve) = item.get("cve") else {
         return Err("an NVD vulnerability without \"cve\"".into());

@@ -82,7 +82,7 @@ fn cwes(database_specific: &Option<Value>) -> Vec<String> {
         .collect()
 }
 
-fn record(value: Value, raw: Vec<u8>, format: &'static str) -> Result<Record, String> {
+pub(super) fn record(value: Value, raw: Vec<u8>, format: &'static str) -> Result<Record, String> {
     let canonical = canonical_json(&value);
     let r: OsvRecord =
         serde_json::from_value(value).map_err(|e| format!("invalid OSV record: {e}"))?;
