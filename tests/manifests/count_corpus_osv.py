@@ -66,6 +66,7 @@ validator = jsonschema.Draft202012Validator(schema)
 files = sorted(p for p in root.rglob("*") if p.suffix in (".json", ".yaml", ".yml"))
 rejected = []
 observations = {}
+records_read = 0
 for path in files:
     text = path.read_bytes()
     try:
@@ -85,6 +86,7 @@ for path in files:
     if any(not validator.is_valid(rec) for rec in records):
         rejected.append(str(path.relative_to(root)))
         continue
+    records_read += len(records)
     for rec in records:
         observations[(rec["id"], json.dumps(rec, sort_keys=True, default=str))] = rec
 
@@ -128,6 +130,7 @@ print(json.dumps({
     "generated_by": "tests/manifests/count_corpus_osv.py",
     "documents": len(files),
     "rejected": sorted(rejected),
+    "records_read": records_read,
     "observations": len(observations),
     "withdrawn": sum(1 for r in observations.values() if r.get("withdrawn")),
     "affected_by_family": dict(sorted(affected.items())),
