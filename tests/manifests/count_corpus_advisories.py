@@ -26,18 +26,11 @@ import jsonschema
 import referencing
 import yaml
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from tolerant_schema import tolerant  # noqa: E402
+
 root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/corpus")
 schemas = pathlib.Path(__file__).resolve().parents[2] / "datasets" / "schemas"
-
-
-def tolerant(v):
-    if isinstance(v, dict):
-        return {k: tolerant(x) for k, x in v.items()
-                if not (k == "additionalProperties" and x is False)
-                and not (k == "format" and isinstance(x, str))}
-    if isinstance(v, list):
-        return [tolerant(x) for x in v]
-    return v
 
 
 def load(name):

@@ -25,6 +25,9 @@ import jsonschema
 import packaging.version
 import yaml
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from tolerant_schema import tolerant  # noqa: E402
+
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "ranges"))
 import make_cases  # noqa: E402  (the independent matcher)
 
@@ -48,16 +51,6 @@ Loader.yaml_implicit_resolvers = {
     k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-def tolerant(v):
-    if isinstance(v, dict):
-        return {k: tolerant(x) for k, x in v.items()
-                if not (k == "additionalProperties" and x is False)
-                and not (k == "format" and isinstance(x, str))}
-    if isinstance(v, list):
-        return [tolerant(x) for x in v]
-    return v
 
 
 schema = tolerant(json.loads((root / "schema" / "osv-schema.json").read_text()))
