@@ -361,13 +361,17 @@ impl Known {
         )
         .await?;
         let mut known = Known::default();
-        let columns: Vec<Vec<String>> = (0..5)
-            .map(|i| session::string_column(&batches, i))
-            .collect::<Result<_>>()?;
-        for row in 0..columns[0].len() {
-            let get = |c: usize| columns[c][row].clone();
-            let rev: i64 = get(2).parse().unwrap_or_default();
-            known.note(&get(0), &get(1), &get(4), rev, &get(3));
+        let column = |i| session::string_column(&batches, i);
+        let (sources, ids, revisions) = (column(0)?, column(1)?, column(2)?);
+        let (hashes, paths) = (column(3)?, column(4)?);
+        for ((((source, id), revision), sha), path) in sources
+            .iter()
+            .zip(&ids)
+            .zip(&revisions)
+            .zip(&hashes)
+            .zip(&paths)
+        {
+            known.note(source, id, path, revision.parse().unwrap_or_default(), sha);
         }
         Ok(known)
     }
