@@ -44,6 +44,9 @@ pub fn context(options: &SessionOptions) -> SessionContext {
     for udf in vexlake_udfs::all_scalar_functions() {
         ctx.register_udf(udf.as_ref().clone());
     }
+    for udaf in vexlake_udfs::all_aggregate_functions() {
+        ctx.register_udaf(udaf.as_ref().clone());
+    }
     ctx
 }
 

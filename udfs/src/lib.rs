@@ -1,7 +1,7 @@
 //! vexlake's SQL functions for Apache DataFusion.
 //!
 //! The domain logic lives in plain Rust under [`kernels`] (version schemes, OSV ranges, package
-//! URLs, CVSS); the modules [`version`], [`purl`] and [`cvss`] hold one SQL function per file,
+//! URLs, CVSS, K4); the modules [`version`], [`purl`], [`cvss`] and [`k4`] hold one SQL function per file,
 //! each a thin Arrow adapter over a kernel. This crate does no I/O.
 //!
 //! The SQL functions sit behind the default feature `sql`; without it the crate is the kernels
@@ -28,6 +28,8 @@ use datafusion_expr::registry::FunctionRegistry;
 mod adapter;
 #[cfg(feature = "sql")]
 pub mod cvss;
+#[cfg(feature = "sql")]
+pub mod k4;
 pub mod kernels;
 #[cfg(feature = "sql")]
 pub mod purl;
@@ -41,7 +43,14 @@ pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
         .into_iter()
         .chain(purl::functions())
         .chain(cvss::functions())
+        .chain(k4::functions())
         .collect()
+}
+
+/// Every aggregate function this crate provides.
+#[cfg(feature = "sql")]
+pub fn all_aggregate_functions() -> Vec<Arc<datafusion_expr::AggregateUDF>> {
+    k4::aggregate_functions()
 }
 
 /// Registers every function of this crate with `registry` (a `SessionContext` or `SessionState`).
@@ -49,6 +58,9 @@ pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
 pub fn register_all(registry: &mut dyn FunctionRegistry) -> Result<()> {
     for udf in all_scalar_functions() {
         registry.register_udf(udf)?;
+    }
+    for udaf in all_aggregate_functions() {
+        registry.register_udaf(udaf)?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Plain-Rust domain logic, free of Arrow: the SQL functions are thin adapters over these.
 
 pub mod cvss;
+pub mod k4;
 pub mod osv_range;
 pub mod purl;
 pub mod versions;

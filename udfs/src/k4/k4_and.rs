@@ -1,0 +1,24 @@
+use arrow::datatypes::DataType;
+use datafusion_macros::user_doc;
+
+use super::{k4_function, uint8_array};
+use crate::kernels::k4::K4;
+
+k4_function! {
+    #[user_doc(
+        doc_section(label = "vexlake K4 Functions"),
+        description = "Belnap's truth and of two K4 values: true when both are, false when either is (`k4_and(0, 3)` is 2, false). NULL when either is NULL; an error for a number outside 0 to 3.",
+        syntax_example = "k4_and(a, b)",
+        sql_example = r#"```sql
+> select k4_label(k4_and(1, 2)) as v;
++-------+
+| v     |
++-------+
+| false |
++-------+
+```"#,
+        argument(name = "a", description = "A K4 value (0 unknown, 1 true, 2 false, 3 conflict)."),
+        argument(name = "b", description = "A K4 value.")
+    )]
+    K4AndFunc, "k4_and", 2, DataType::UInt8, |k: &[K4]| k[0].and(k[1]), uint8_array
+}
