@@ -5,8 +5,8 @@
 //! component of; each product status of each vulnerability becomes a linkset: `fixed` and
 //! `first_fixed` a range fixed at that version, `known_affected` (and first/last affected) that
 //! version, the others (`known_not_affected`, `under_investigation`, `recommended`) their status
-//! alone. Remediations stay with the products they name. A Red Hat tombstone
-//! (`tracking.status: deleted`) withdraws the record.
+//! alone. Remediations stay with the products they name (directly or through a product group).
+//! A Red Hat tombstone (`tracking.status: deleted`) withdraws the record.
 
 use std::collections::{HashMap, HashSet};
 
@@ -179,6 +179,13 @@ pub fn records(value: Value, bytes: &[u8]) -> Result<Vec<Record>, String> {
     let time = |k: &str| tracking(k).as_deref().and_then(parse_time).map(ts);
     let deleted = tracking("status").as_deref() == Some("deleted");
     let products = value.get("product_tree").map(products).unwrap_or_default();
+    // Product groups: a group id stands for its product ids.
+    let groups: HashMap<&str, Vec<&str>> = list(&value["product_tree"], "product_groups")
+        .filter_map(|g| {
+            let ids = list(g, "product_ids").filter_map(Value::as_str).collect();
+            Some((g.get("group_id")?.as_str()?, ids))
+        })
+        .collect();
     let mut aliases: Vec<String> = Vec::new();
     let mut severities: Vec<Severity> = Vec::new();
     let mut cwes: Vec<String> = Vec::new();
@@ -233,8 +240,18 @@ pub fn records(value: Value, bytes: &[u8]) -> Result<Vec<Record>, String> {
                 details: text(r, "/details"),
                 url: text(r, "/url"),
             };
-            for p in list(r, "product_ids").filter_map(Value::as_str) {
-                remediations.entry(p).or_default().push(remediation.clone());
+            // Named directly, or through a product group of the product tree.
+            let grouped = list(r, "group_ids")
+                .filter_map(Value::as_str)
+                .flat_map(|g| groups.get(g).into_iter().flatten().copied());
+            for p in list(r, "product_ids")
+                .filter_map(Value::as_str)
+                .chain(grouped)
+            {
+                let listed = remediations.entry(p).or_default();
+                if !listed.contains(&remediation) {
+                    listed.push(remediation.clone());
+                }
             }
         }
         let Some(Value::Object(statuses)) = vuln.get("product_status") else {
@@ -281,4 +298,54 @@ pub fn records(value: Value, bytes: &[u8]) -> Result<Vec<Record>, String> {
         },
         affected,
     }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn statuses_become_linksets_with_their_remediations() {
+        let doc = json!({
+            "document": {"tracking": {"id": "X-1", "status": "final"}},
+            "product_tree": {
+                "full_product_names": [
+                    {"name": "a 1.0.0", "product_id": "P1",
+                     "product_identification_helper": {"purl": "pkg:npm/a@1.0.0"}},
+                    {"name": "b 2.0.0", "product_id": "P2",
+                     "product_identification_helper": {"purl": "pkg:npm/b@2.0.0"}}
+                ],
+                "product_groups": [{"group_id": "G1", "product_ids": ["P1"]}]
+            },
+            "vulnerabilities": [{
+                "cve": "CVE-2024-1",
+                "product_status": {"fixed": ["P1"], "known_not_affected": ["P2"]},
+                "remediations": [{"category": "vendor_fix", "details": "update", "group_ids": ["G1"]}]
+            }]
+        });
+        let bytes = serde_json::to_vec(&doc).unwrap();
+        let records = records(doc, &bytes).unwrap();
+        let r = &records[0];
+        assert_eq!(r.advisory_id, "X-1");
+        assert_eq!(r.observation.aliases, ["CVE-2024-1"]);
+        assert_eq!(r.observation.withdrawn, None);
+        let fixed = &r.affected[0];
+        assert_eq!(fixed.status.as_deref(), Some("fixed"));
+        assert_eq!(fixed.ecosystem.as_deref(), Some("npm"));
+        assert_eq!(
+            fixed.ranges,
+            [Range {
+                ty: "ECOSYSTEM".into(),
+                events: vec![Event::introduced("0"), Event::fixed("1.0.0")]
+            }]
+        );
+        // The remediation names the product through its group.
+        assert_eq!(fixed.remediations.len(), 1);
+        assert_eq!(fixed.remediations[0].category, "vendor_fix");
+        let not_affected = &r.affected[1];
+        assert_eq!(not_affected.status.as_deref(), Some("known_not_affected"));
+        assert!(not_affected.ranges.is_empty() && not_affected.versions.is_empty());
+        assert!(not_affected.remediations.is_empty());
+    }
 }
