@@ -15,6 +15,7 @@ use crate::error::Result;
 use crate::lake::{Lake, Table, rows_to_batch};
 
 pub mod advisory;
+pub(crate) mod csaf_tree;
 pub mod sbom;
 pub mod vex;
 

@@ -15,83 +15,8 @@ use serde_json::Value;
 use vexlake_udfs::kernels::purl::Purl;
 
 use super::{Affected, Event, Observation, Range, Record, Remediation, Severity};
+use crate::ingest::csaf_tree::{Product, groups, list, product_ids, products, text};
 use crate::ingest::{canonical_json, parse_time, ts};
-
-/// What a product id stands for: its package URL and CPE, and the CPE of the platform it is a
-/// component of (through a relationship).
-#[derive(Clone, Default)]
-struct Product {
-    purl: Option<String>,
-    cpe: Option<String>,
-    platform_cpe: Option<String>,
-}
-
-fn text(v: &Value, pointer: &str) -> Option<String> {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}
-
-fn list<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
-    v.get(key).and_then(Value::as_array).into_iter().flatten()
-}
-
-fn helper(product: &Value) -> Product {
-    Product {
-        purl: text(product, "/product_identification_helper/purl"),
-        cpe: text(product, "/product_identification_helper/cpe"),
-        platform_cpe: None,
-    }
-}
-
-/// Every product id of the product tree, resolved.
-fn products(tree: &Value) -> HashMap<String, Product> {
-    let mut out: HashMap<String, Product> = HashMap::new();
-    fn walk(branches: &Value, out: &mut HashMap<String, Product>) {
-        for b in branches.as_array().into_iter().flatten() {
-            if let Some(p) = b.get("product")
-                && let Some(id) = p.get("product_id").and_then(Value::as_str)
-            {
-                out.insert(id.to_string(), helper(p));
-            }
-            if let Some(children) = b.get("branches") {
-                walk(children, out);
-            }
-        }
-    }
-    if let Some(branches) = tree.get("branches") {
-        walk(branches, &mut out);
-    }
-    for p in list(tree, "full_product_names") {
-        if let Some(id) = p.get("product_id").and_then(Value::as_str) {
-            out.insert(id.to_string(), helper(p));
-        }
-    }
-    // Relationships after the products they name (a relationship may name another's result).
-    let relationships: Vec<&Value> = list(tree, "relationships").collect();
-    for _ in 0..2 {
-        for r in &relationships {
-            let Some(id) = text(r, "/full_product_name/product_id") else {
-                continue;
-            };
-            let component = text(r, "/product_reference")
-                .and_then(|c| out.get(&c).cloned())
-                .unwrap_or_default();
-            let platform =
-                text(r, "/relates_to_product_reference").and_then(|p| out.get(&p).cloned());
-            let own = r.get("full_product_name").map(helper).unwrap_or_default();
-            out.insert(
-                id,
-                Product {
-                    purl: own.purl.or(component.purl),
-                    cpe: own.cpe.or(component.cpe),
-                    platform_cpe: platform.and_then(|p| p.cpe.or(p.platform_cpe)),
-                },
-            );
-        }
-    }
-    out
-}
 
 /// The OSV ecosystem of a product: Red Hat packages take their platform's CPE
 /// (`cpe:/a:redhat:rhel_aus:8.6::appstream` gives `Red Hat:rhel_aus:8.6::appstream`, as the
@@ -179,13 +104,7 @@ pub fn records(value: Value, bytes: &[u8]) -> Result<Vec<Record>, String> {
     let time = |k: &str| tracking(k).as_deref().and_then(parse_time).map(ts);
     let deleted = tracking("status").as_deref() == Some("deleted");
     let products = value.get("product_tree").map(products).unwrap_or_default();
-    // Product groups: a group id stands for its product ids.
-    let groups: HashMap<&str, Vec<&str>> = list(&value["product_tree"], "product_groups")
-        .filter_map(|g| {
-            let ids = list(g, "product_ids").filter_map(Value::as_str).collect();
-            Some((g.get("group_id")?.as_str()?, ids))
-        })
-        .collect();
+    let groups = groups(&value["product_tree"]);
     let mut aliases: Vec<String> = Vec::new();
     let mut severities: Vec<Severity> = Vec::new();
     let mut cwes: Vec<String> = Vec::new();
@@ -241,13 +160,7 @@ pub fn records(value: Value, bytes: &[u8]) -> Result<Vec<Record>, String> {
                 url: text(r, "/url"),
             };
             // Named directly, or through a product group of the product tree.
-            let grouped = list(r, "group_ids")
-                .filter_map(Value::as_str)
-                .flat_map(|g| groups.get(g).into_iter().flatten().copied());
-            for p in list(r, "product_ids")
-                .filter_map(Value::as_str)
-                .chain(grouped)
-            {
+            for p in product_ids(r, &groups) {
                 let listed = remediations.entry(p).or_default();
                 if !listed.contains(&remediation) {
                     listed.push(remediation.clone());

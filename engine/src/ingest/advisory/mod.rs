@@ -26,7 +26,7 @@ pub mod nvd;
 pub mod osv;
 mod paged;
 mod raw_json;
-mod schemas;
+pub(crate) mod schemas;
 
 /// An advisory format, which is also the record's `source`; `--source` overrides detection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
