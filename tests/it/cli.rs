@@ -229,7 +229,7 @@ fn bad_inputs_are_rejected_kept_and_the_rest_lands() {
     );
     assert_eq!(vx.count("select count(*) from advisory_raw"), 5);
 
-    // VEX: a CSAF document (not OpenVEX yet) and a truncated OpenVEX one.
+    // VEX: a CSAF document its schema refuses (go-vex's test file) and a truncated OpenVEX one.
     let bad_vex = truncated_copy(
         &sample("vex/trivy.openvex.json"),
         inputs.path(),
@@ -245,7 +245,7 @@ fn bad_inputs_are_rejected_kept_and_the_rest_lands() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("go-vex-csaf.json: not an OpenVEX document"),
+        stderr.contains("go-vex-csaf.json: does not follow the CSAF 2.0 JSON schema"),
         "{stderr}"
     );
     assert_eq!(vx.count("select count(*) from rejects"), 6);

@@ -12,3 +12,4 @@ mod manifest;
 mod python;
 mod ranges;
 mod s3;
+mod vex;

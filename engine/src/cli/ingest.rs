@@ -41,7 +41,9 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = ingest::advisory::BATCH_RECORDS)]
         batch_size: usize,
     },
-    /// VEX statements: OpenVEX JSON (v0.0.1 and v0.2.0).
+    /// VEX statements: OpenVEX JSON (v0.0.1 and v0.2.0) and CSAF 2.0 VEX (one statement per
+    /// vulnerability, product status and product; products resolved to package URLs through
+    /// the product tree; the document checked against the CSAF schema).
     Vex {
         /// Files, directories (walked in sorted order; *.json inside) or .zip archives.
         #[arg(required = true, value_name = "PATH")]

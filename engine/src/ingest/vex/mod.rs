@@ -1,4 +1,4 @@
-//! VEX ingestion into `vex_statements`: OpenVEX JSON (v0.0.1 and v0.2.0).
+//! VEX ingestion into `vex_statements`: OpenVEX JSON (v0.0.1 and v0.2.0) and CSAF 2.0 VEX.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -13,6 +13,7 @@ use super::{Kind, Reject, Summary, sha256_id, ts, write_rejects};
 use crate::error::Result;
 use crate::lake::{Lake, Table, rows_to_batch};
 
+pub mod csaf;
 pub mod openvex;
 
 /// The status a VEX statement gives a (vulnerability, product) pair.
@@ -93,7 +94,13 @@ pub async fn ingest(
     for doc in &docs {
         progress.inc(1);
         let digest = sha256_id(&doc.bytes);
-        match openvex::parse(&doc.bytes, tenant, &digest, &doc.source, &now) {
+        let parsed = match super::parse_json(&doc.bytes) {
+            Ok(value) if csaf::is_csaf(&value) => {
+                csaf::parse(&value, tenant, &digest, &doc.source, &now)
+            }
+            _ => openvex::parse(&doc.bytes, tenant, &digest, &doc.source, &now),
+        };
+        match parsed {
             Ok(_) if known.contains(&digest) || !seen.insert(digest.clone()) => {
                 summary.unchanged += 1
             }

@@ -57,7 +57,7 @@ pub fn parse(
     let context = text(doc.get("@context")).unwrap_or_default();
     if !context.contains("openvex") {
         return Err(
-            "not an OpenVEX document (no openvex @context); CSAF and CycloneDX VEX are not supported yet"
+            "not an OpenVEX document (no openvex @context) nor a CSAF one; CycloneDX VEX is not supported yet"
                 .into(),
         );
     }
