@@ -145,14 +145,15 @@ pub(crate) fn utf8_array(values: Vec<Option<String>>) -> ArrayRef {
     Arc::new(StringArray::from(values))
 }
 
-/// Defines a SQL function over string arguments: the struct (documented by the `#[user_doc]`
-/// given), its signature, its coercion (`arity` strings, described by `args` in errors), its
-/// return type and `invoke` as the body.
-macro_rules! string_function {
+/// Defines a scalar SQL function: the struct (documented by the `#[user_doc]` given), its
+/// user-defined signature, its coercion (`coerce`, given the argument types), its return type and
+/// `invoke` as the body (given the argument values).
+macro_rules! scalar_function {
     (
         $(#[$attr:meta])*
-        $ty:ident, $name:literal, $args_text:literal, $arity:literal, $ret:expr,
-        |$args:ident| $invoke:expr
+        $ty:ident, $name:literal, $ret:expr,
+        coerce: |$types:ident| $coerce:expr,
+        invoke: |$args:ident| $invoke:expr
     ) => {
         $(#[$attr])*
         #[derive(Debug, PartialEq, Eq, Hash)]
@@ -187,19 +188,9 @@ macro_rules! string_function {
 
             fn coerce_types(
                 &self,
-                arg_types: &[arrow::datatypes::DataType],
+                $types: &[arrow::datatypes::DataType],
             ) -> datafusion_common::Result<Vec<arrow::datatypes::DataType>> {
-                if arg_types.len() != $arity {
-                    return datafusion_common::plan_err!(
-                        "{} expects {} argument{} {}, got {}",
-                        $name,
-                        $arity,
-                        if $arity == 1 { "" } else { "s" },
-                        $args_text,
-                        arg_types.len()
-                    );
-                }
-                crate::adapter::coerce_strings($name, arg_types)
+                $coerce
             }
 
             fn return_type(
@@ -220,6 +211,40 @@ macro_rules! string_function {
             fn documentation(&self) -> Option<&datafusion_expr::Documentation> {
                 self.doc()
             }
+        }
+    };
+}
+pub(crate) use scalar_function;
+
+/// `arity` string arguments, described by `args_text` in errors.
+pub(crate) fn coerce_string_args(
+    name: &str,
+    arity: usize,
+    args_text: &str,
+    arg_types: &[DataType],
+) -> Result<Vec<DataType>> {
+    if arg_types.len() != arity {
+        return plan_err!(
+            "{name} expects {arity} argument{} {args_text}, got {}",
+            if arity == 1 { "" } else { "s" },
+            arg_types.len()
+        );
+    }
+    coerce_strings(name, arg_types)
+}
+
+/// A [`scalar_function!`] over `arity` string arguments (described by `args` in errors).
+macro_rules! string_function {
+    (
+        $(#[$attr:meta])*
+        $ty:ident, $name:literal, $args_text:literal, $arity:literal, $ret:expr,
+        |$args:ident| $invoke:expr
+    ) => {
+        crate::adapter::scalar_function! {
+            $(#[$attr])*
+            $ty, $name, $ret,
+            coerce: |arg_types| crate::adapter::coerce_string_args($name, $arity, $args_text, arg_types),
+            invoke: |$args| $invoke
         }
     };
 }

@@ -101,68 +101,18 @@ pub(crate) fn uint8_array(values: Vec<Option<K4>>) -> ArrayRef {
     ))
 }
 
-/// Defines a SQL function over K4 arguments: the struct (documented by the `#[user_doc]` given),
-/// its signature, its coercion (`arity` K4 values), its return type and `op` on the values.
+/// A [`crate::adapter::scalar_function!`] over `arity` K4 arguments, `op` applied to their
+/// values row by row and `build` making the result column.
 macro_rules! k4_function {
     (
         $(#[$attr:meta])*
         $ty:ident, $name:literal, $arity:literal, $ret:expr, $op:expr, $build:expr
     ) => {
-        $(#[$attr])*
-        #[derive(Debug, PartialEq, Eq, Hash)]
-        pub struct $ty {
-            signature: datafusion_expr::Signature,
-        }
-
-        impl Default for $ty {
-            fn default() -> Self {
-                Self::new()
-            }
-        }
-
-        impl $ty {
-            pub fn new() -> Self {
-                Self {
-                    signature: datafusion_expr::Signature::user_defined(
-                        datafusion_expr::Volatility::Immutable,
-                    ),
-                }
-            }
-        }
-
-        impl datafusion_expr::ScalarUDFImpl for $ty {
-            fn name(&self) -> &str {
-                $name
-            }
-
-            fn signature(&self) -> &datafusion_expr::Signature {
-                &self.signature
-            }
-
-            fn coerce_types(
-                &self,
-                arg_types: &[arrow::datatypes::DataType],
-            ) -> datafusion_common::Result<Vec<arrow::datatypes::DataType>> {
-                crate::k4::coerce_k4($name, $arity, arg_types)
-            }
-
-            fn return_type(
-                &self,
-                _arg_types: &[arrow::datatypes::DataType],
-            ) -> datafusion_common::Result<arrow::datatypes::DataType> {
-                Ok($ret)
-            }
-
-            fn invoke_with_args(
-                &self,
-                args: datafusion_expr::ScalarFunctionArgs,
-            ) -> datafusion_common::Result<datafusion_expr::ColumnarValue> {
-                crate::k4::map_k4($name, &args.args, $op, $build)
-            }
-
-            fn documentation(&self) -> Option<&datafusion_expr::Documentation> {
-                self.doc()
-            }
+        crate::adapter::scalar_function! {
+            $(#[$attr])*
+            $ty, $name, $ret,
+            coerce: |arg_types| crate::k4::coerce_k4($name, $arity, arg_types),
+            invoke: |args| crate::k4::map_k4($name, args, $op, $build)
         }
     };
 }

@@ -11,10 +11,9 @@
 use std::collections::HashMap;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use vexlake_udfs::kernels::purl::Purl;
 
-use super::{StatementRow, VexStatus};
+use super::{StatementRow, VexStatus, statement_id};
 use crate::ingest::advisory::schemas::{Shape, check};
 use crate::ingest::csaf_tree::{groups, list, product_ids, products, text};
 use crate::ingest::{parse_time, ts};
@@ -111,14 +110,9 @@ pub fn parse(
             {
                 let product_purl = products.get(pid).and_then(|p| p.purl.clone());
                 let purl = product_purl.as_deref().and_then(Purl::parse);
-                let mut h = Sha256::new();
-                for part in [digest, &i.to_string(), bucket.as_str(), pid] {
-                    h.update(part.as_bytes());
-                    h.update([0x1f]);
-                }
                 rows.push(StatementRow {
                     tenant: tenant.to_string(),
-                    statement_id: hex::encode(h.finalize()),
+                    statement_id: statement_id(&[digest, &i.to_string(), bucket, pid]),
                     issuer: issuer.clone(),
                     format: "csaf",
                     document_digest: digest.to_string(),

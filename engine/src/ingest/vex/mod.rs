@@ -51,6 +51,18 @@ impl fmt::Display for VexStatus {
     }
 }
 
+/// The id of a statement: the hex sha256 of its identifying `parts` (the document digest first),
+/// each ended by a unit separator so that boundaries count.
+pub fn statement_id(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    hex::encode(h.finalize())
+}
+
 /// One `vex_statements` row (one statement about one product or subcomponent).
 #[derive(Serialize, Debug, Clone)]
 pub struct StatementRow {

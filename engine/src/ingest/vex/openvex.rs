@@ -1,10 +1,9 @@
 //! OpenVEX (<https://github.com/openvex/spec>), v0.2.0 and the legacy v0.0.1 shapes.
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use vexlake_udfs::kernels::purl::Purl;
 
-use super::{StatementRow, VexStatus};
+use super::{StatementRow, VexStatus, statement_id};
 use crate::ingest::{parse_json, parse_time, ts};
 
 fn text(v: Option<&Value>) -> Option<String> {
@@ -117,19 +116,14 @@ pub fn parse(
                     .as_ref()
                     .or(product.as_ref())
                     .and_then(|p| p.version.clone());
-                let mut h = Sha256::new();
-                for part in [
-                    digest,
-                    &i.to_string(),
-                    product_purl.as_deref().unwrap_or(""),
-                    sub.as_deref().unwrap_or(""),
-                ] {
-                    h.update(part.as_bytes());
-                    h.update([0x1f]);
-                }
                 rows.push(StatementRow {
                     tenant: tenant.to_string(),
-                    statement_id: hex::encode(h.finalize()),
+                    statement_id: statement_id(&[
+                        digest,
+                        &i.to_string(),
+                        product_purl.as_deref().unwrap_or(""),
+                        sub.as_deref().unwrap_or(""),
+                    ]),
                     issuer: issuer.clone(),
                     format: "openvex",
                     document_digest: digest.to_string(),
