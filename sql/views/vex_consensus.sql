@@ -5,8 +5,9 @@
 -- * Issuer: the issuers row whose id, name or alias is the statement's issuer (case-insensitive);
 --   an issuer the directory does not know counts as community, with trust 0.5.
 -- * Vulnerability ids: the statement's own id, its aliases, and every id of the current
---   advisories that carry its id, so a statement about GHSA-x also speaks about CVE-y when an
---   advisory says they are one.
+--   advisories that carry its id (as their id, an alias, or their one upstream id), so a
+--   statement about GHSA-x also speaks about CVE-y when an advisory says they are one, and a
+--   statement about CVE-y about Debian's DEBIAN-CVE-y.
 -- * Product key: the statement's scope, what it is about, canonically: the target's purl
 --   (qualifiers sorted, the deb/rpm epoch in the version; with its version when it names one),
 --   `product > subcomponent` for a subcomponent, the image digest, the CPE or the identifier as
@@ -89,7 +90,16 @@ advisory_ids AS (
     FROM (
         SELECT tenant, unnest(ids) AS member, ids
         FROM (
-            SELECT tenant, array_append(aliases, advisory_id) AS ids FROM advisories_current
+            -- A record derived from exactly one upstream record (a distribution's record of a
+            -- CVE) is that vulnerability too; one derived from several (a DSA fixing three
+            -- CVEs) is not any one of them.
+            SELECT tenant,
+                   CASE
+                     WHEN cardinality(upstream) = 1
+                       THEN array_concat(array_append(aliases, advisory_id), upstream)
+                     ELSE array_append(aliases, advisory_id)
+                   END AS ids
+            FROM advisories_current
         ) a
     ) m
     GROUP BY tenant, member

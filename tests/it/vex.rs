@@ -143,12 +143,15 @@ fn vex_corpus_matches_the_manifest() {
     // Statements per file and status, as the lake holds them.
     let mut got: std::collections::BTreeMap<String, serde_json::Map<String, Value>> =
         Default::default();
-    for row in vx.sql_json(
-        "select source_path, status, count(*) as n from vex_statements group by 1, 2",
-    ) {
+    for row in
+        vx.sql_json("select source_path, status, count(*) as n from vex_statements group by 1, 2")
+    {
         got.entry(rel(row["source_path"].as_str().unwrap()))
             .or_default()
-            .insert(row["status"].as_str().unwrap().to_string(), row["n"].clone());
+            .insert(
+                row["status"].as_str().unwrap().to_string(),
+                row["n"].clone(),
+            );
     }
     let rejected: std::collections::BTreeSet<String> = vx
         .sql_json("select source from rejects where kind = 'vex'")
@@ -158,10 +161,19 @@ fn vex_corpus_matches_the_manifest() {
     let mut statements = 0;
     for (file, want) in manifest["files"].as_object().unwrap() {
         if want.get("reject").is_some() {
-            assert!(rejected.contains(file), "{file} should be rejected ({want})");
-            assert!(!got.contains_key(file), "{file} is rejected but has statements");
+            assert!(
+                rejected.contains(file),
+                "{file} should be rejected ({want})"
+            );
+            assert!(
+                !got.contains_key(file),
+                "{file} is rejected but has statements"
+            );
         } else if want.get("unchanged").is_some() {
-            assert!(!got.contains_key(file) && !rejected.contains(file), "{file}");
+            assert!(
+                !got.contains_key(file) && !rejected.contains(file),
+                "{file}"
+            );
         } else {
             let want = want["statements"].as_object().unwrap();
             assert_eq!(got.get(file), Some(want), "{file}");

@@ -242,6 +242,7 @@ fn build(table: Table) -> Schema {
             utf8("advisory_id"),
             int64("revision"),
             strings("aliases"),
+            strings("upstream"),
             utf8("summary"),
             utf8("details"),
             list_of(

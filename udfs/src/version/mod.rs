@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use datafusion_expr::ScalarUDF;
 
+pub mod vers_contains;
 pub mod version_cmp;
 pub mod version_in_range;
 pub mod version_valid;
-pub mod vers_contains;
 
 pub use version_in_range::ranges_data_type;
 

@@ -10,11 +10,11 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
 use super::{Claim, DocFacts, Product, StatementRow, Target, VexStatus};
 use crate::ingest::advisory::schemas::{Shape, check};
 use crate::ingest::csaf_tree::{groups, list, product_ids, products, text};
 use crate::ingest::{parse_time, ts};
+use serde_json::Value;
 
 /// Whether `doc` is a CSAF document.
 pub fn is_csaf(doc: &Value) -> bool {
@@ -85,7 +85,10 @@ pub fn parse(
     // A product without a purl or a CPE is known by its id, which only its document defines.
     let product = |pid: &str| -> Product {
         let p = products.get(pid);
-        match (p.and_then(|p| p.purl.as_deref()), p.and_then(|p| p.cpe.as_deref())) {
+        match (
+            p.and_then(|p| p.purl.as_deref()),
+            p.and_then(|p| p.cpe.as_deref()),
+        ) {
             (Some(purl), _) => Product::parse(purl),
             (None, Some(cpe)) => Product::cpe(cpe),
             (None, None) => Product::parse(&format!(

@@ -277,7 +277,11 @@ pub fn parse(
                     version: text(ver, "/version"),
                     range: text(ver, "/range"),
                 };
-                rows.push(facts.row(&claim, &target, &[&i.to_string(), &reference, &k.to_string()]));
+                rows.push(facts.row(
+                    &claim,
+                    &target,
+                    &[&i.to_string(), &reference, &k.to_string()],
+                ));
             }
         }
     }

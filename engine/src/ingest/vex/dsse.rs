@@ -77,10 +77,16 @@ fn read_public_key(pem: &str) -> Result<(Key, String), String> {
         .decode(body.as_bytes())
         .map_err(|e| format!("the PEM block is not base64: {e}"))?;
     let fingerprint = format!("sha256:{}", hex::encode(Sha256::digest(&der)));
-    if let Ok(k) = <ed25519_dalek::VerifyingKey as ed25519_dalek::pkcs8::DecodePublicKey>::from_public_key_der(&der) {
+    if let Ok(k) =
+        <ed25519_dalek::VerifyingKey as ed25519_dalek::pkcs8::DecodePublicKey>::from_public_key_der(
+            &der,
+        )
+    {
         return Ok((Key::Ed25519(k), fingerprint));
     }
-    if let Ok(k) = <p256::ecdsa::VerifyingKey as p256::pkcs8::DecodePublicKey>::from_public_key_der(&der) {
+    if let Ok(k) =
+        <p256::ecdsa::VerifyingKey as p256::pkcs8::DecodePublicKey>::from_public_key_der(&der)
+    {
         return Ok((Key::P256(k), fingerprint));
     }
     Err("not an ed25519 or ECDSA P-256 public key".into())
@@ -98,8 +104,8 @@ impl TrustRoots {
     /// Every `*.pem` and `*.pub` file of `dir`; a file that is not a usable public key is an
     /// error naming it.
     pub fn load(dir: &Path) -> Result<TrustRoots, String> {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| format!("trust roots {}: {e}", dir.display()))?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| format!("trust roots {}: {e}", dir.display()))?;
         let mut paths: Vec<_> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "pem" || x == "pub"))
@@ -228,8 +234,9 @@ impl Envelope {
 fn verify_one(key: &Key, message: &[u8], sig: &[u8]) -> bool {
     use ed25519_dalek::Verifier as _;
     match key {
-        Key::Ed25519(k) => ed25519_dalek::Signature::from_slice(sig)
-            .is_ok_and(|s| k.verify(message, &s).is_ok()),
+        Key::Ed25519(k) => {
+            ed25519_dalek::Signature::from_slice(sig).is_ok_and(|s| k.verify(message, &s).is_ok())
+        }
         Key::P256(k) => {
             use p256::ecdsa::signature::Verifier as _;
             let sig = p256::ecdsa::Signature::from_der(sig)

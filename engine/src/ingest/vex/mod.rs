@@ -306,9 +306,11 @@ fn statements(
     } else if cyclonedx::is_cyclonedx(&value) {
         cyclonedx::parse(&value, tenant, digest, src, now)?
     } else {
-        return Err("not a VEX document: neither OpenVEX (an openvex @context), CSAF \
+        return Err(
+            "not a VEX document: neither OpenVEX (an openvex @context), CSAF \
                     (document.csaf_version) nor CycloneDX (bomFormat)"
-            .into());
+                .into(),
+        );
     };
     for row in &mut rows {
         row.signature_state = signature.0.as_str();

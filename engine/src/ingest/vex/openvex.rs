@@ -1,8 +1,8 @@
 //! OpenVEX (<https://github.com/openvex/spec>), v0.2.0 and the legacy v0.0.1 shapes.
 
-use serde_json::Value;
 use super::{Claim, DocFacts, Product, StatementRow, Target, VexStatus};
 use crate::ingest::{parse_time, ts};
+use serde_json::Value;
 
 fn text(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_str)
@@ -15,14 +15,23 @@ fn text(v: Option<&Value>) -> Option<String> {
 /// and `identifiers` (purl, cpe23, cpe22) and `hashes`. A purl is preferred, then a CPE, then
 /// an image digest among the hashes, then the `@id` as written.
 fn product_of(v: &Value) -> Option<Product> {
-    let id = v.as_str().map(str::to_string).or_else(|| text(v.get("@id")));
+    let id = v
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| text(v.get("@id")));
     let purl = id
         .clone()
         .filter(|s| s.starts_with("pkg:"))
         .or_else(|| text(v.pointer("/identifiers/purl")));
-    let cpe = text(v.pointer("/identifiers/cpe23")).or_else(|| text(v.pointer("/identifiers/cpe22")));
+    let cpe =
+        text(v.pointer("/identifiers/cpe23")).or_else(|| text(v.pointer("/identifiers/cpe22")));
     let digest = text(v.pointer("/hashes/sha-256")).map(|h| format!("sha256:{h}"));
-    let mut product = Product::parse(purl.or(cpe.clone()).or(digest.clone()).or(id.clone())?.as_str());
+    let mut product = Product::parse(
+        purl.or(cpe.clone())
+            .or(digest.clone())
+            .or(id.clone())?
+            .as_str(),
+    );
     if let Some(id) = id {
         product.id = id;
     }
