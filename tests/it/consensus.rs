@@ -33,6 +33,21 @@ fn openvex(author: &str, timestamp: &str, statements: Value) -> Value {
 }
 
 const SERIAL: &str = "urn:uuid:5f1c9a36-2d44-4a4e-9d1b-0d6f0c1e7a11";
+const IMAGE: &str = "sha256:9b2f1c0e5d7a4b3c8e6f1a2d3c4b5a697887960a5b4c3d2e1f00112233445566";
+
+/// A container image's SBOM (its subject an OCI purl with the digest): junit and zookeeper again.
+fn image_sbom() -> Value {
+    let c = |r: &str, purl: &str| json!({"type": "library", "bom-ref": r, "name": r, "purl": purl});
+    json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+        "metadata": {"component": {"type": "container", "name": "app-image",
+                                   "purl": format!("pkg:oci/app-image@{}", IMAGE.replace(':', "%3A"))}},
+        "components": [
+            c("junit", "pkg:maven/junit/junit@4.12"),
+            c("zk", "pkg:maven/org.apache.zookeeper/zookeeper@3.4.10")
+        ]
+    })
+}
 
 /// An application SBOM (CycloneDX 1.5) whose packages real GHSA advisories of the corpus
 /// affect, and a Debian openssl in two distribution releases.
@@ -63,6 +78,7 @@ fn lake(dir: &Path) -> Vx {
     std::fs::create_dir_all(inputs.join("advisories")).unwrap();
     std::fs::create_dir_all(inputs.join("vex")).unwrap();
     write(&inputs, "app.cdx.json", &sbom());
+    write(&inputs, "image.cdx.json", &image_sbom());
     for id in [
         "GHSA-269g-pwp5-87pp", // junit 4.7..4.13.1, CVE-2020-15250
         "GHSA-27xj-rqx5-2255", // jackson-databind 2.9.0..2.9.10.4, CVE-2020-11619
@@ -123,6 +139,14 @@ category = "distro"
                 {"vulnerability": {"name": "CVE-2023-5678"},
                  "products": [{"@id": "pkg:deb/debian/openssl@3.0.11-1~deb12u2?distro=debian-12"}],
                  "status": "fixed"},
+                // The image by digest: the whole image, and a subcomponent of it.
+                {"vulnerability": {"name": "CVE-2019-0201"},
+                 "products": [{"@id": format!("pkg:oci/app-image@{}", IMAGE.replace(':', "%3A"))}],
+                 "status": "fixed"},
+                {"vulnerability": {"name": "CVE-2020-15250"},
+                 "products": [{"@id": format!("pkg:oci/app-image@{}", IMAGE.replace(':', "%3A")),
+                               "subcomponents": [{"@id": "pkg:maven/junit/junit@4.12"}]}],
+                 "status": "affected"},
                 // A versioned statement about another version says nothing about 4.1.50.Final.
                 {"vulnerability": {"name": "CVE-2021-21290"},
                  "products": [{"@id": "pkg:maven/io.netty/netty-codec-http@4.1.77.Final"}],
@@ -167,6 +191,7 @@ category = "distro"
         "ingest",
         "sbom",
         inputs.join("app.cdx.json").to_str().unwrap(),
+        inputs.join("image.cdx.json").to_str().unwrap(),
     ]);
     vx.ok(&[
         "ingest",
@@ -183,13 +208,26 @@ category = "distro"
     vx
 }
 
-/// The finding of `package`'s `vulnerability` (GHSA id) as JSON.
+/// The finding of `package`'s `vulnerability` (GHSA id) in the application SBOM, as JSON.
 fn finding(vx: &Vx, purl: &str, vulnerability: &str) -> Value {
+    finding_in(vx, "image_digest is null", purl, vulnerability)
+}
+
+/// The finding of `package`'s `vulnerability` among the findings `subject` (SQL) selects.
+fn finding_in(vx: &Vx, subject: &str, purl: &str, vulnerability: &str) -> Value {
     let rows = vx.sql_json(&format!(
         "select verdict, vex_status, vex_issuer, k4, explained_trace, vex_statement_ids \
-         from findings where purl = '{purl}' and vulnerability_id = '{vulnerability}'"
+         from findings where purl = '{purl}' and vulnerability_id = '{vulnerability}' \
+         and {subject}"
     ));
-    assert_eq!(rows.len(), 1, "{purl} {vulnerability}: {rows:?}");
+    assert_eq!(
+        rows.len(),
+        1,
+        "{purl} {vulnerability}: {rows:?}\n{:?}",
+        vx.sql_json(&format!(
+            "select subject, image_digest, verdict from findings where purl = '{purl}'"
+        ))
+    );
     rows[0].clone()
 }
 
@@ -287,6 +325,30 @@ fn the_vex_gate_follows_the_consensus() {
     );
     assert_eq!(zk["verdict"], "PASS", "{zk}");
     assert_eq!(zk["vex_issuer"], "acme");
+    // The image by its digest: the whole image is fixed; its junit is affected as a
+    // subcomponent of the image, which says nothing about the application SBOM's junit (PASS
+    // above).
+    let in_image = format!("image_digest = '{IMAGE}'");
+    let zk = finding_in(
+        &vx,
+        &in_image,
+        "pkg:maven/org.apache.zookeeper/zookeeper@3.4.10",
+        "GHSA-2hw2-62cp-p9p7",
+    );
+    assert_eq!(
+        (zk["verdict"].as_str(), zk["vex_status"].as_str()),
+        (Some("PASS"), Some("fixed")),
+        "{zk}"
+    );
+    let junit = finding_in(
+        &vx,
+        &in_image,
+        "pkg:maven/junit/junit@4.12",
+        "GHSA-269g-pwp5-87pp",
+    );
+    assert_eq!(junit["vex_status"], "affected", "{junit}");
+    assert_eq!(junit["k4"], 1);
+    assert_ne!(junit["verdict"], "PASS");
     // A statement about another version does not apply: the rules decide (no VEX).
     let netty = finding(
         &vx,
