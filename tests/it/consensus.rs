@@ -163,7 +163,11 @@ category = "distro"
             json!([
                 {"vulnerability": {"name": "GHSA-27xj-rqx5-2255"},
                  "products": [{"@id": "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.9.5"}],
-                 "status": "affected", "action_statement": "upgrade to 2.9.10.4"}
+                 "status": "affected", "action_statement": "upgrade to 2.9.10.4"},
+                // A versionless product: every version of netty-codec-http.
+                {"vulnerability": {"name": "CVE-2021-21290"},
+                 "products": [{"@id": "pkg:maven/io.netty/netty-codec-http"}],
+                 "status": "affected"}
             ]),
         ),
     );
@@ -349,13 +353,16 @@ fn the_vex_gate_follows_the_consensus() {
     assert_eq!(junit["vex_status"], "affected", "{junit}");
     assert_eq!(junit["k4"], 1);
     assert_ne!(junit["verdict"], "PASS");
-    // A statement about another version does not apply: the rules decide (no VEX).
+    // A versionless statement applies to every version; a statement about another version
+    // (the vendor's "fixed" for 4.1.77.Final) does not apply to 4.1.50.Final.
     let netty = finding(
         &vx,
         "pkg:maven/io.netty/netty-codec-http@4.1.50.Final",
         "GHSA-269q-hmxg-m83q",
     );
-    assert!(netty["vex_status"].is_null(), "{netty}");
+    assert_eq!(netty["vex_status"], "affected", "{netty}");
+    assert_eq!(netty["vex_issuer"], "Jane Researcher");
+    assert_eq!(netty["vex_statement_ids"].as_array().map(Vec::len), Some(1));
     assert_ne!(netty["verdict"], "PASS");
     // Qualifiers: the statement for ?distro=debian-12 applies to ?arch=amd64&distro=debian-12
     // and not to the debian-11 package.
