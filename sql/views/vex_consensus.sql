@@ -113,17 +113,19 @@ known_as AS (
     LEFT JOIN advisory_ids x
       ON s.tenant = x.tenant AND s.vulnerability_id = x.member
 ),
+latest AS (
+    SELECT tenant, vid, coalesce(scope, '') AS scope_key, issuer,
+           max(coalesce(statement_timestamp, CAST(0 AS TIMESTAMP))) AS newest_time
+    FROM known_as
+    GROUP BY tenant, vid, coalesce(scope, ''), issuer
+),
 newest AS (
-    SELECT *
-    FROM (
-        SELECT k.*,
-               rank() OVER (
-                   PARTITION BY tenant, vid, scope, issuer
-                   ORDER BY statement_timestamp DESC NULLS LAST
-               ) AS recency
-        FROM known_as k
-    ) r
-    WHERE recency = 1
+    SELECT k.*
+    FROM known_as k
+    JOIN latest l
+      ON k.tenant = l.tenant AND k.vid = l.vid AND k.issuer = l.issuer
+     AND coalesce(k.scope, '') = l.scope_key
+     AND coalesce(k.statement_timestamp, CAST(0 AS TIMESTAMP)) = l.newest_time
 ),
 grouped AS (
     SELECT tenant, vid AS vulnerability_id, scope AS product_key,
