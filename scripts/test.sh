@@ -5,6 +5,7 @@
 # What it installs, once per machine (kept between runs):
 #   - s3s-fs (a real S3-compatible server, from crates.io) for the object-store tests;
 #   - cargo-fuzz (from crates.io) for the fuzz targets in fuzz/ (scripts/fuzz.sh installs it);
+#   - openssl (Debian), which signs the DSSE envelopes of the signature tests;
 #   - Python's deltalake, pyarrow, polars, duckdb and its delta extension (from PyPI) for the
 #     "other readers see the same rows" tests; cvss, jsonschema and PyYAML as independent
 #     oracles (CVSS scores, the advisory corpus manifests).
@@ -23,6 +24,11 @@ step() { printf '\n== %s\n' "$*"; }
 if [ ! -x "$VEXLAKE_S3S_FS" ]; then
   step "installing s3s-fs 0.14.1 (S3-compatible server for the object-store tests) into $TOOLS"
   cargo install --locked --quiet s3s-fs@0.14.1 --features binary --root "$TOOLS"
+fi
+
+if ! command -v openssl >/dev/null; then
+  step "installing openssl (the independent signer of the DSSE signature tests)"
+  apt-get update -qq && apt-get install -y -qq openssl
 fi
 
 PY="${PYTHON:-python3}"

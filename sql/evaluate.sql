@@ -20,7 +20,12 @@ SELECT c.tenant,
                   'pkg:', purl_type(c.purl), '/', purl_namespace(c.purl), '/',
                   split_part(split_part(c.source_package, '@', 1), ' ', 1)))
        END AS source_key,
-       c.name AS package, c.version, d.subject_key
+       c.name AS package, c.version, d.subject_key, c.cpe,
+       -- The component's BOM-Link without the BOM version, as vex_consensus.bom_link.
+       CASE
+         WHEN starts_with(d.serial_number, 'urn:uuid:') AND c.bom_ref IS NOT NULL
+           THEN 'urn:cdx:' || substr(d.serial_number, 10) || '#' || c.bom_ref
+       END AS bom_link
 FROM components c
 JOIN run_context r ON c.tenant = r.tenant
 LEFT JOIN artifacts d ON c.tenant = d.tenant AND c.sbom_id = d.sbom_id
@@ -48,10 +53,11 @@ WHERE a.status IN ('affected', 'known_affected', 'first_affected', 'last_affecte
 --    match_level 2 = affected, 1 = undecidable (an *unknown* finding), 0 = not affected.
 CREATE OR REPLACE VIEW eval_matches AS
 SELECT tenant, subject, image_digest, sbom_id, purl, ecosystem, package, version, package_key,
-       subject_key, source, advisory_id, revision, max(level) AS match_level
+       subject_key, cpe, bom_link, source, advisory_id, revision, max(level) AS match_level
 FROM (
     SELECT c.tenant, c.subject, c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package,
-           c.version, c.package_key, c.subject_key, a.source, a.advisory_id, a.revision,
+           c.version, c.package_key, c.subject_key, c.cpe, c.bom_link, a.source, a.advisory_id,
+           a.revision,
            CASE
              WHEN coalesce(array_has(a.versions, c.version), false) THEN 2
              ELSE CASE version_in_range(a.ecosystem, c.version, a.ranges)
@@ -75,7 +81,7 @@ FROM (
            OR strpos(c.ecosystem, ':') = 0)
 ) pairs
 GROUP BY tenant, subject, image_digest, sbom_id, purl, ecosystem, package, version, package_key,
-         subject_key, source, advisory_id, revision
+         subject_key, cpe, bom_link, source, advisory_id, revision
 HAVING max(level) > 0;
 
 -- 4. The highest CVSS base score among each advisory revision's vectors.
@@ -109,38 +115,63 @@ LEFT JOIN eval_cvss s
   ON m.tenant = s.tenant AND m.source = s.source
  AND m.advisory_id = s.advisory_id AND m.revision = s.revision;
 
--- 6. VEX statements that speak about a candidate: the vulnerability by its id or any alias;
---    the package as the statement's product, or as a subcomponent of a product that is what
---    the SBOM describes; the version when the statement names one. First cut of consensus:
---    the newest statement wins (the K4 lattice replaces this).
-CREATE OR REPLACE VIEW eval_vex_hits AS
+-- 6. The VEX consensus about each candidate (vex_consensus, which already counts every alias of
+--    the vulnerability): the rows whose product is the component's package (its purl key;
+--    qualifiers both carry must agree), a subcomponent of what the SBOM describes or of the
+--    image, the whole image by digest, the component's CPE or its BOM-Link; and whose version,
+--    when the row names one, is the component's (by the ecosystem's comparison), or whose range
+--    holds it. The rows are joined again on K4 (join is associative, so this is the join over
+--    all their statements) and the winner is the best of their winners, by the same order.
+CREATE OR REPLACE VIEW eval_vex AS
 SELECT f.tenant, f.subject, f.purl, f.source, f.advisory_id,
-       v.status, v.justification, v.issuer, v.statement_id,
-       row_number() OVER (
-           PARTITION BY f.tenant, f.subject, f.purl, f.source, f.advisory_id
-           ORDER BY v.statement_timestamp DESC NULLS LAST, v.statement_id
-       ) AS vex_rank
-FROM (
-    SELECT tenant, subject, subject_key, purl, package_key, version, source, advisory_id,
-           unnest(array_append(aliases, advisory_id)) AS fid
-    FROM eval_candidates
-) f
-JOIN (
-    SELECT s.*, unnest(array_append(s.aliases, s.vulnerability_id)) AS vid
-    FROM vex_statements s
-) v
-  ON f.tenant = v.tenant AND f.fid = v.vid
-WHERE ((v.subcomponent_key IS NULL AND v.product_key = f.package_key)
-       OR (v.subcomponent_key = f.package_key AND v.product_key = f.subject_key))
-  AND (v.target_version IS NULL OR v.target_version = f.version);
+       k4_join(v.k4) AS k4,
+       first_value(named_struct(
+           'status', v.status, 'issuer', v.winner_issuer, 'statement_id', v.winner_statement_id,
+           'justification', v.justification, 'trust', v.trust)
+         ORDER BY CASE WHEN v.status = 'under_investigation' THEN 1 ELSE 0 END,
+                  CASE v.winner_category
+                    WHEN 'vendor' THEN 0 WHEN 'distro' THEN 1 WHEN 'researcher' THEN 2 ELSE 3
+                  END,
+                  v.trust DESC, v.winner_timestamp DESC NULLS LAST, v.winner_statement_id)
+         AS winner,
+       array_sort(array_distinct(flatten(array_agg(v.statement_ids)))) AS statement_ids,
+       array_sort(array_distinct(flatten(array_agg(v.sides)))) AS sides
+FROM eval_candidates f
+JOIN vex_consensus v
+  ON f.tenant = v.tenant AND f.advisory_id = v.vulnerability_id
+WHERE ((v.subcomponent_key IS NULL AND v.package_key = f.package_key)
+       OR (v.subcomponent_key = f.package_key
+           AND (v.package_key = f.subject_key OR v.product_digest = f.image_digest))
+       OR (v.subcomponent_key IS NULL AND v.product_digest = f.image_digest)
+       OR (v.subcomponent_key IS NULL AND v.product_cpe = f.cpe)
+       OR v.bom_link = f.bom_link)
+  AND (v.target_version IS NULL
+       OR v.target_version = f.version
+       OR version_cmp(f.ecosystem, v.target_version, f.version) = 0)
+  AND (v.target_range IS NULL OR coalesce(vers_contains(v.target_range, f.version), false))
+  AND coalesce(purl_qualifiers_agree(v.target_purl, f.purl), true)
+GROUP BY f.tenant, f.subject, f.purl, f.source, f.advisory_id;
 
--- 7. The default policy's rules, first match wins.
+-- 7. The default policy's rules, first match wins. VEX gates first: a consensus of not_affected
+--    or fixed passes with its evidence; a conflict and an under-investigation warn; affected
+--    goes on to the rules.
 CREATE OR REPLACE VIEW eval_ruled AS
-SELECT c.*, v.status AS vex_status, v.justification AS vex_justification,
-       v.issuer AS vex_issuer, v.statement_id AS vex_statement_id,
+SELECT c.*, v.k4,
        CASE
-         WHEN v.status IN ('not_affected', 'fixed') THEN 'vex-' || v.status
-         WHEN v.status = 'under_investigation' THEN 'vex-under-investigation'
+         WHEN v.k4 = 1 THEN 'affected'
+         WHEN v.k4 = 0 THEN 'under_investigation'
+         WHEN v.k4 = 3 THEN 'conflict'
+         ELSE v.winner['status']
+       END AS vex_status,
+       v.winner['justification'] AS vex_justification,
+       v.winner['issuer'] AS vex_issuer, v.winner['statement_id'] AS vex_statement_id,
+       v.winner['trust'] AS vex_trust, v.statement_ids AS vex_statement_ids, v.sides AS vex_sides,
+       v.winner['status'] || ' by ' || coalesce(v.winner['issuer'], 'unknown issuer')
+         AS vex_disposition,
+       CASE
+         WHEN v.k4 = 2 THEN 'vex-' || v.winner['status']
+         WHEN v.k4 = 3 THEN 'vex-conflict'
+         WHEN v.k4 = 0 THEN 'vex-under-investigation'
          WHEN c.match_level = 1 THEN 'unknown-match'
          WHEN c.severity = 'critical' THEN 'severity-critical'
          WHEN c.severity = 'high' THEN 'severity-high'
@@ -148,9 +179,9 @@ SELECT c.*, v.status AS vex_status, v.justification AS vex_justification,
          ELSE 'severity-' || c.severity
        END AS rule
 FROM eval_candidates c
-LEFT JOIN eval_vex_hits v
+LEFT JOIN eval_vex v
   ON c.tenant = v.tenant AND c.subject = v.subject AND c.purl = v.purl
- AND c.source = v.source AND c.advisory_id = v.advisory_id AND v.vex_rank = 1;
+ AND c.source = v.source AND c.advisory_id = v.advisory_id;
 
 -- 8. The findings, in their canonical order.
 SELECT c.tenant,
@@ -168,12 +199,17 @@ SELECT c.tenant,
          ELSE 'WARN'
        END AS verdict,
        c.vex_status, c.vex_justification, c.vex_issuer, c.vex_statement_id,
+       CAST(c.k4 AS TINYINT) AS k4, c.vex_trust, c.vex_statement_ids,
        make_array(
          'match:' || CASE WHEN c.match_level = 2 THEN 'affected' ELSE 'unknown' END,
          'severity:' || c.severity
            || coalesce(' (cvss ' || CAST(c.cvss_score AS VARCHAR) || ')', ''),
-         'vex:' || coalesce(c.vex_status || ' by ' || coalesce(c.vex_issuer, 'unknown issuer'),
-                            'none'),
+         'vex:' || CASE
+                     WHEN c.k4 IS NULL THEN 'none'
+                     WHEN c.k4 = 3 THEN 'conflict (' || array_to_string(c.vex_sides, '; ')
+                                        || '); disposition ' || c.vex_disposition
+                     ELSE c.vex_status || ' by ' || coalesce(c.vex_issuer, 'unknown issuer')
+                   END,
          'rule:' || c.rule
        ) AS explained_trace,
        r.policy_id, r.policy_version, r.policy_hash, r.input_versions, r.evaluated_at

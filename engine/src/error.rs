@@ -27,6 +27,11 @@ pub enum EngineError {
     #[error("{path}: {reason}")]
     Input { path: String, reason: String },
 
+    /// A configuration file or directory the user named (issuers, trust roots) is unusable;
+    /// the text names it and says why.
+    #[error("{0}")]
+    Config(String),
+
     #[error("invalid --as-of {value:?}: {reason}")]
     InvalidTime { value: String, reason: String },
 

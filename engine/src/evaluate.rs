@@ -174,7 +174,7 @@ async fn run_pipeline(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
     lake.init().await?;
     let lake_session = session::open(lake, &Table::EVALUATION_INPUTS, &opts.session).await?;
     let ctx = &lake_session.ctx;
-    sql::register_views(ctx).await?;
+    sql::register_views(ctx, opts.as_of).await?;
     let input_versions = lake_session.versions.clone();
     let versions_text = versions_json(&input_versions);
     ctx.register_table("run_context", Arc::new(run_context(opts, &versions_text)?))?;

@@ -77,7 +77,7 @@ pub async fn open(lake: &Lake, tables: &[Table], options: &SessionOptions) -> Re
         register(&ctx, t.name(), &table).await?;
     }
     if tables.len() == Table::ALL.len() {
-        sql::register_views(&ctx).await?;
+        sql::register_views(&ctx, chrono::Utc::now()).await?;
         ctx.register_udtf("findings_at", Arc::new(TableAt::findings(lake.clone())));
         ctx.register_udtf("table_at", Arc::new(TableAt::any(lake.clone())));
     }

@@ -1,6 +1,12 @@
 //! The SQL files of `sql/`, compiled into the binary, and a runner for multi-statement text.
 
+use std::sync::Arc;
+
+use arrow::array::{RecordBatch, TimestampMicrosecondArray};
+use arrow::datatypes::{Field, Schema};
+use chrono::{DateTime, Utc};
 use datafusion::dataframe::DataFrame;
+use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::DFParser;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
@@ -20,6 +26,7 @@ pub const VIEWS: &[(&str, &str)] = &[
         sql_file!("views/advisories_current.sql"),
     ),
     ("advisory_aliases", sql_file!("views/advisory_aliases.sql")),
+    ("vex_consensus", sql_file!("views/vex_consensus.sql")),
 ];
 
 /// The evaluation pipeline: views over the pinned inputs and `run_context`, ending in the query
@@ -56,8 +63,25 @@ pub async fn run_last(ctx: &SessionContext, text: &str) -> Result<DataFrame> {
     }
 }
 
-/// Registers the analyst views of [`VIEWS`].
-pub async fn register_views(ctx: &SessionContext) -> Result<()> {
+/// Registers the analyst views of [`VIEWS`], with `session_clock` (one row, `as_of`) as the
+/// time they are read at: freshness in `vex_consensus` is measured up to it. Evaluation passes
+/// its `--as-of`; an analyst session the time it opened.
+pub async fn register_views(ctx: &SessionContext, as_of: DateTime<Utc>) -> Result<()> {
+    let schema = Arc::new(Schema::new(vec![Field::new(
+        "as_of",
+        crate::lake::schema::timestamp_type(),
+        false,
+    )]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![Arc::new(
+            TimestampMicrosecondArray::from(vec![as_of.timestamp_micros()]).with_timezone("UTC"),
+        )],
+    )?;
+    ctx.register_table(
+        "session_clock",
+        Arc::new(MemTable::try_new(schema, vec![vec![batch]])?),
+    )?;
     for (_, text) in VIEWS {
         run_script(ctx, text).await?;
     }

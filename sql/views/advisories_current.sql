@@ -2,7 +2,7 @@
 -- advisory_id), unless that revision withdraws it. Older revisions stay in
 -- advisory_observations for time travel and audit.
 CREATE OR REPLACE VIEW advisories_current AS
-SELECT tenant, source, advisory_id, revision, aliases, summary, details, severities,
+SELECT tenant, source, advisory_id, revision, aliases, upstream, summary, details, severities,
        database_severity, "references", cwes, published, modified
 FROM (
     SELECT o.*,

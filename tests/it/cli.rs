@@ -408,6 +408,17 @@ fn demo_prints_real_findings() {
         "{out}"
     );
     assert!(vx.count("select count(*) from findings") > 100);
+    // Every query the demo suggests runs on the lake it made, and returns rows.
+    let suggestions =
+        std::fs::read_to_string(crate::common::repo().join("sql/demo/try_next.sql")).unwrap();
+    let queries: Vec<&str> = suggestions
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("--"))
+        .collect();
+    assert!(queries.len() >= 4);
+    for q in queries {
+        assert!(!vx.sql_json(q).is_empty(), "{q}");
+    }
 }
 
 #[test]

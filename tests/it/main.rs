@@ -7,6 +7,7 @@ mod advisories;
 mod cli;
 mod common;
 mod concurrency;
+mod consensus;
 mod corpus;
 mod manifest;
 mod python;

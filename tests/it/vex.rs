@@ -104,3 +104,95 @@ fn csaf_vex_documents_land_one_statement_per_product_status() {
     }
     assert_eq!(justified.is_empty(), labels.is_empty());
 }
+
+/// Every VEX document of the corpus (OpenVEX, CSAF VEX, CycloneDX VEX) lands with the
+/// statements, by status, that `tests/manifests/count_corpus_vex.py` counts independently, or
+/// is rejected as it predicts; a copy of a document already read is counted unchanged.
+#[test]
+fn vex_corpus_matches_the_manifest() {
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/manifests/corpus_vex.json")).unwrap(),
+    )
+    .unwrap();
+    let root = corpus("openvex").parent().unwrap().to_path_buf();
+    let inputs: Vec<String> = manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| corpus(p.as_str().unwrap()).display().to_string())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let vx = Vx::local(dir.path());
+    let mut args = vec!["ingest", "vex"];
+    args.extend(inputs.iter().map(String::as_str));
+    let out = vx.expect(2, &args);
+    let totals = &manifest["totals"];
+    assert!(
+        out.contains(&format!(
+            "landed {}, unchanged {}, rejected {}",
+            totals["landed"], totals["unchanged"], totals["rejected"]
+        )),
+        "{out}\nwant {totals}"
+    );
+    let rel = |source: &str| {
+        source
+            .strip_prefix(&format!("{}/", root.display()))
+            .unwrap_or(source)
+            .to_string()
+    };
+    // Statements per file and status, as the lake holds them.
+    let mut got: std::collections::BTreeMap<String, serde_json::Map<String, Value>> =
+        Default::default();
+    for row in
+        vx.sql_json("select source_path, status, count(*) as n from vex_statements group by 1, 2")
+    {
+        got.entry(rel(row["source_path"].as_str().unwrap()))
+            .or_default()
+            .insert(
+                row["status"].as_str().unwrap().to_string(),
+                row["n"].clone(),
+            );
+    }
+    let rejected: std::collections::BTreeSet<String> = vx
+        .sql_json("select source from rejects where kind = 'vex'")
+        .iter()
+        .map(|r| rel(r["source"].as_str().unwrap()))
+        .collect();
+    let mut statements = 0;
+    for (file, want) in manifest["files"].as_object().unwrap() {
+        if want.get("reject").is_some() {
+            assert!(
+                rejected.contains(file),
+                "{file} should be rejected ({want})"
+            );
+            assert!(
+                !got.contains_key(file),
+                "{file} is rejected but has statements"
+            );
+        } else if want.get("unchanged").is_some() {
+            assert!(
+                !got.contains_key(file) && !rejected.contains(file),
+                "{file}"
+            );
+        } else {
+            let want = want["statements"].as_object().unwrap();
+            assert_eq!(got.get(file), Some(want), "{file}");
+            statements += want.values().map(|n| n.as_i64().unwrap()).sum::<i64>();
+        }
+    }
+    let files = manifest["files"].as_object().unwrap().len();
+    let unchanged = totals["unchanged"].as_u64().unwrap() as usize;
+    assert_eq!(got.len() + rejected.len() + unchanged, files);
+    assert_eq!(statements, totals["statements"].as_i64().unwrap());
+    assert!(statements > 2000, "{statements}");
+    // Every statement has a normalized status and keeps its raw text.
+    assert_eq!(
+        vx.count(
+            "select count(*) from vex_statements where status not in \
+             ('affected', 'not_affected', 'fixed', 'under_investigation') or raw is null or raw = ''"
+        ),
+        0
+    );
+    // Their consensus is queryable per vulnerability and product.
+    assert!(vx.count("select count(*) from vex_consensus") > 1000);
+}

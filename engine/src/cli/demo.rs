@@ -49,7 +49,7 @@ pub async fn run(globals: &Globals, lake_given: bool, _args: Args) -> Result<Exi
     bar.finish_and_clear();
     report(globals, "advisories", &s)?;
     let bar = progress(globals, "vex");
-    let s = ingest::vex::ingest(&lake, tenant, &dir("vex"), &bar).await?;
+    let s = ingest::vex::ingest(&lake, tenant, &dir("vex"), &Default::default(), &bar).await?;
     bar.finish_and_clear();
     report(globals, "vex", &s)?;
 

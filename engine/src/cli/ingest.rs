@@ -41,13 +41,28 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = ingest::advisory::BATCH_RECORDS)]
         batch_size: usize,
     },
-    /// VEX statements: OpenVEX JSON (v0.0.1 and v0.2.0) and CSAF 2.0 VEX (one statement per
-    /// vulnerability, product status and product; products resolved to package URLs through
-    /// the product tree; the document checked against the CSAF schema).
+    /// VEX statements: OpenVEX JSON (v0.0.1 and v0.2.0), CSAF 2.0 VEX (one statement per
+    /// vulnerability, product status and product, resolved through the product tree) and
+    /// CycloneDX VEX (vulnerabilities with an analysis, in a VEX BOM or an SBOM), each plain
+    /// or in a DSSE envelope.
+    ///
+    /// Every statement is kept with its raw text; the vex_consensus view combines them on the
+    /// K4 lattice per vulnerability and product. Statements whose signature does not verify
+    /// are kept, marked invalid, and left out of the consensus.
+    ///
+    /// Example: vexlake ingest vex --issuers issuers.toml --trust-roots keys/ vex/
     Vex {
         /// Files, directories (walked in sorted order; *.json inside) or .zip archives.
-        #[arg(required = true, value_name = "PATH")]
+        #[arg(value_name = "PATH", required_unless_present = "issuers")]
         paths: Vec<PathBuf>,
+        /// A directory of PEM public keys (*.pem, *.pub; ed25519 or ECDSA P-256) that verify
+        /// DSSE-signed documents. Without it, a signed document's signature cannot verify.
+        #[arg(long, value_name = "DIR")]
+        trust_roots: Option<PathBuf>,
+        /// An issuer directory (TOML: [[issuer]] id, name, category, trust, aliases, keys; see
+        /// the README) loaded into the issuers table first; it replaces issuers of the same id.
+        #[arg(long, value_name = "FILE")]
+        issuers: Option<PathBuf>,
     },
 }
 
@@ -103,9 +118,17 @@ pub async fn run(globals: &Globals, cmd: Command) -> Result<ExitCode> {
             bar.finish_and_clear();
             ("advisories", s)
         }
-        Command::Vex { paths } => {
+        Command::Vex {
+            paths,
+            trust_roots,
+            issuers,
+        } => {
             let bar = progress(globals, "vex");
-            let s = ingest::vex::ingest(&lake, tenant, &paths, &bar).await?;
+            let options = ingest::vex::Options {
+                trust_roots,
+                issuers,
+            };
+            let s = ingest::vex::ingest(&lake, tenant, &paths, &options, &bar).await?;
             bar.finish_and_clear();
             ("vex", s)
         }
@@ -131,6 +154,16 @@ pub fn report(globals: &Globals, what: &str, summary: &Summary) -> Result<()> {
                     ".json".to_string()
                 },
                 summary.skipped[0]
+            ),
+        );
+    }
+    if summary.invalid_signatures > 0 {
+        note(
+            globals,
+            format!(
+                "{} signed document(s) did not verify with any trust root: kept, marked \
+                 signature_state = 'invalid', and left out of vex_consensus",
+                summary.invalid_signatures
             ),
         );
     }

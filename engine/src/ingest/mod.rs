@@ -76,6 +76,8 @@ pub struct Summary {
     pub skipped: Vec<String>,
     /// Rows written, per table.
     pub rows: Vec<(Table, usize)>,
+    /// Signed documents whose signature no trust root verifies (kept, marked invalid).
+    pub invalid_signatures: usize,
 }
 
 impl Summary {

@@ -4,4 +4,5 @@ pub mod cvss;
 pub mod k4;
 pub mod osv_range;
 pub mod purl;
+pub mod vers;
 pub mod versions;

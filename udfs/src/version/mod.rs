@@ -1,9 +1,10 @@
-//! Version functions: `version_in_range`, `version_cmp`, `version_valid`.
+//! Version functions: `version_in_range`, `version_cmp`, `version_valid`, `vers_contains`.
 
 use std::sync::Arc;
 
 use datafusion_expr::ScalarUDF;
 
+pub mod vers_contains;
 pub mod version_cmp;
 pub mod version_in_range;
 pub mod version_valid;
@@ -15,5 +16,6 @@ pub fn functions() -> Vec<Arc<ScalarUDF>> {
         Arc::new(ScalarUDF::from(version_in_range::VersionInRangeFunc::new())),
         Arc::new(ScalarUDF::from(version_cmp::VersionCmpFunc::new())),
         Arc::new(ScalarUDF::from(version_valid::VersionValidFunc::new())),
+        Arc::new(ScalarUDF::from(vers_contains::VersContainsFunc::new())),
     ]
 }

@@ -198,6 +198,7 @@ pub fn records(value: Value, bytes: &[u8]) -> Result<Vec<Record>, String> {
         format: "csaf-2.0",
         observation: Observation {
             aliases,
+            upstream: Vec::new(),
             summary: text(&value, "/document/title"),
             details: note("summary").or_else(|| note("description")),
             severities,

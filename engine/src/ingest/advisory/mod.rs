@@ -92,6 +92,8 @@ pub struct Severity {
 #[derive(Serialize, Debug, Default)]
 pub struct Observation {
     pub aliases: Vec<String>,
+    /// The records this one is derived from (OSV `upstream`: a distribution's record of a CVE).
+    pub upstream: Vec<String>,
     pub summary: Option<String>,
     pub details: Option<String>,
     pub severities: Vec<Severity>,

@@ -192,6 +192,7 @@ pub(super) fn record(item: Value, raw: Vec<u8>) -> Result<Record, String> {
         format: "nvd-cve-api-2.0",
         observation: Observation {
             aliases: Vec::new(),
+            upstream: Vec::new(),
             summary: english,
             details: None,
             severities,

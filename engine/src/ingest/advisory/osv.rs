@@ -15,6 +15,7 @@ struct OsvRecord {
     published: Option<String>,
     withdrawn: Option<String>,
     aliases: Option<Vec<String>>,
+    upstream: Option<Vec<String>>,
     summary: Option<String>,
     details: Option<String>,
     severity: Option<Vec<OsvSeverity>>,
@@ -139,6 +140,7 @@ pub(super) fn record(value: Value, raw: Vec<u8>, format: &'static str) -> Result
         format,
         observation: Observation {
             aliases: r.aliases.unwrap_or_default(),
+            upstream: r.upstream.unwrap_or_default(),
             summary: r.summary,
             details: r.details,
             severities: r

@@ -10,13 +10,11 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-use vexlake_udfs::kernels::purl::Purl;
-
-use super::{StatementRow, VexStatus, statement_id};
+use super::{Claim, DocFacts, Product, StatementRow, Target, VexStatus};
 use crate::ingest::advisory::schemas::{Shape, check};
 use crate::ingest::csaf_tree::{groups, list, product_ids, products, text};
 use crate::ingest::{parse_time, ts};
+use serde_json::Value;
 
 /// Whether `doc` is a CSAF document.
 pub fn is_csaf(doc: &Value) -> bool {
@@ -67,8 +65,16 @@ pub fn parse(
     now: &str,
 ) -> Result<Vec<StatementRow>, String> {
     check(Shape::Csaf, doc)?;
-    let issuer = text(doc, "/document/publisher/name");
     let document_id = text(doc, "/document/tracking/id");
+    let facts = DocFacts {
+        tenant,
+        digest,
+        source_path,
+        now,
+        format: "csaf",
+        issuer: text(doc, "/document/publisher/name"),
+        document_id: document_id.clone(),
+    };
     let timestamp = text(doc, "/document/tracking/current_release_date")
         .as_deref()
         .and_then(parse_time)
@@ -76,6 +82,21 @@ pub fn parse(
     let tree = &doc["product_tree"];
     let products = products(tree);
     let groups = groups(tree);
+    // A product without a purl or a CPE is known by its id, which only its document defines.
+    let product = |pid: &str| -> Product {
+        let p = products.get(pid);
+        match (
+            p.and_then(|p| p.purl.as_deref()),
+            p.and_then(|p| p.cpe.as_deref()),
+        ) {
+            (Some(purl), _) => Product::parse(purl),
+            (None, Some(cpe)) => Product::cpe(cpe),
+            (None, None) => Product::parse(&format!(
+                "csaf:{}#{pid}",
+                document_id.as_deref().unwrap_or(digest)
+            )),
+        }
+    };
     let mut rows = Vec::new();
     for (i, vuln) in list(doc, "vulnerabilities").enumerate() {
         let ids: Vec<String> = text(vuln, "/cve")
@@ -108,32 +129,22 @@ pub fn parse(
                 .flatten()
                 .filter_map(Value::as_str)
             {
-                let product_purl = products.get(pid).and_then(|p| p.purl.clone());
-                let purl = product_purl.as_deref().and_then(Purl::parse);
-                rows.push(StatementRow {
-                    tenant: tenant.to_string(),
-                    statement_id: statement_id(&[digest, &i.to_string(), bucket, pid]),
-                    issuer: issuer.clone(),
-                    format: "csaf",
-                    document_digest: digest.to_string(),
-                    document_id: document_id.clone(),
+                let claim = Claim {
                     vulnerability_id: vulnerability_id.clone(),
                     aliases: aliases.to_vec(),
-                    product_key: purl.as_ref().map(Purl::package_key),
-                    target_version: purl.as_ref().and_then(|p| p.version.clone()),
-                    product_purl,
-                    subcomponent_purl: None,
-                    subcomponent_key: None,
-                    status: status.to_string(),
+                    status,
                     justification: justifications.get(pid).cloned(),
                     impact_statement: impacts.get(pid).cloned(),
                     action_statement: actions.get(pid).cloned(),
-                    statement_timestamp: timestamp.clone(),
-                    signature_state: "unsigned",
+                    timestamp: timestamp.clone(),
                     raw: raw.clone(),
-                    source_path: source_path.to_string(),
-                    ingested_at: now.to_string(),
-                });
+                };
+                let product = product(pid);
+                let target = Target {
+                    product: Some(&product),
+                    ..Target::default()
+                };
+                rows.push(facts.row(&claim, &target, &[&i.to_string(), bucket, pid]));
             }
         }
     }

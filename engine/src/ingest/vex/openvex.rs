@@ -1,10 +1,8 @@
 //! OpenVEX (<https://github.com/openvex/spec>), v0.2.0 and the legacy v0.0.1 shapes.
 
+use super::{Claim, DocFacts, Product, StatementRow, Target, VexStatus};
+use crate::ingest::{parse_time, ts};
 use serde_json::Value;
-use vexlake_udfs::kernels::purl::Purl;
-
-use super::{StatementRow, VexStatus, statement_id};
-use crate::ingest::{parse_json, parse_time, ts};
 
 fn text(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_str)
@@ -13,18 +11,35 @@ fn text(v: Option<&Value>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The purl of a product or subcomponent: a plain string (v0.0.1), or an object whose `@id`
-/// is a purl or whose `identifiers.purl` names one.
-fn purl_of(v: &Value) -> Option<String> {
-    let candidates = [
-        v.as_str().map(str::to_string),
-        text(v.get("@id")),
-        text(v.pointer("/identifiers/purl")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|s| s.starts_with("pkg:"))
+/// A product or subcomponent: a plain string (v0.0.1), or an object identified by its `@id`
+/// and `identifiers` (purl, cpe23, cpe22) and `hashes`. A purl is preferred, then a CPE, then
+/// an image digest among the hashes, then the `@id` as written.
+fn product_of(v: &Value) -> Option<Product> {
+    let id = v
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| text(v.get("@id")));
+    let purl = id
+        .clone()
+        .filter(|s| s.starts_with("pkg:"))
+        .or_else(|| text(v.pointer("/identifiers/purl")));
+    let cpe =
+        text(v.pointer("/identifiers/cpe23")).or_else(|| text(v.pointer("/identifiers/cpe22")));
+    let digest = text(v.pointer("/hashes/sha-256")).map(|h| format!("sha256:{h}"));
+    let mut product = Product::parse(
+        purl.or(cpe.clone())
+            .or(digest.clone())
+            .or(id.clone())?
+            .as_str(),
+    );
+    if let Some(id) = id {
+        product.id = id;
+    }
+    product.cpe = product.cpe.or(cpe);
+    if product.digest.is_none() {
+        product.digest = digest.filter(|d| d.len() == 71);
+    }
+    Some(product)
 }
 
 /// (vulnerability id, aliases) of a statement.
@@ -44,28 +59,32 @@ fn vulnerability(st: &Value) -> Option<(String, Vec<String>)> {
     }
 }
 
+/// Whether `doc` is an OpenVEX document.
+pub fn is_openvex(doc: &Value) -> bool {
+    text(doc.get("@context")).is_some_and(|c| c.contains("openvex"))
+}
+
 /// The statements of one OpenVEX document, one row per (product, subcomponent).
 pub fn parse(
-    bytes: &[u8],
+    doc: &Value,
     tenant: &str,
     digest: &str,
     source_path: &str,
     now: &str,
 ) -> Result<Vec<StatementRow>, String> {
-    let doc = parse_json(bytes)?;
-    let context = text(doc.get("@context")).unwrap_or_default();
-    if !context.contains("openvex") {
-        return Err(
-            "not an OpenVEX document (no openvex @context) nor a CSAF one; CycloneDX VEX is not supported yet"
-                .into(),
-        );
-    }
     let statements = doc
         .get("statements")
         .and_then(Value::as_array)
         .ok_or("OpenVEX document without a \"statements\" array")?;
-    let issuer = text(doc.get("author")).or_else(|| text(doc.get("supplier")));
-    let document_id = text(doc.get("@id"));
+    let facts = DocFacts {
+        tenant,
+        digest,
+        source_path,
+        now,
+        format: "openvex",
+        issuer: text(doc.get("author")).or_else(|| text(doc.get("supplier"))),
+        document_id: text(doc.get("@id")),
+    };
     let doc_time = text(doc.get("timestamp"));
     let mut rows = Vec::new();
     for (i, st) in statements.iter().enumerate() {
@@ -75,76 +94,71 @@ pub fn parse(
             .ok_or_else(|| format!("statement {i}: no status"))?
             .parse()
             .map_err(|e| format!("statement {i}: {e}"))?;
-        let timestamp = text(st.get("timestamp"))
-            .or_else(|| text(st.get("last_updated")))
-            .or_else(|| doc_time.clone())
-            .and_then(|t| parse_time(&t))
-            .map(ts);
+        let claim = Claim {
+            vulnerability_id,
+            aliases,
+            status,
+            justification: text(st.get("justification")),
+            impact_statement: text(st.get("impact_statement")),
+            action_statement: text(st.get("action_statement")),
+            // A statement's own time, else its last update, else the document's.
+            timestamp: text(st.get("timestamp"))
+                .or_else(|| text(st.get("last_updated")))
+                .or_else(|| doc_time.clone())
+                .and_then(|t| parse_time(&t))
+                .map(ts),
+            raw: serde_json::to_string(st).unwrap_or_default(),
+        };
         // A statement without products (legacy documents have them) is kept, with no
         // product, so that nothing is dropped; it matches no component.
-        let null = Value::Null;
-        let mut products: Vec<&Value> = st
-            .get("products")
-            .and_then(Value::as_array)
-            .map(|p| p.iter().collect())
-            .unwrap_or_default();
-        if products.is_empty() {
-            products.push(&null);
-        }
-        // v0.0.1 puts subcomponents beside the products; v0.2.0 nests them in each product.
-        let legacy_subs: Vec<Option<String>> = st
-            .get("subcomponents")
-            .and_then(Value::as_array)
-            .map(|s| s.iter().map(purl_of).collect())
-            .unwrap_or_default();
-        let raw = serde_json::to_string(st).unwrap_or_default();
-        for product in products {
-            let product_purl = purl_of(product);
-            let mut subs: Vec<Option<String>> = product
+        let products: Vec<(Option<Product>, Vec<Option<Product>>)> = {
+            // v0.0.1 puts subcomponents beside the products; v0.2.0 nests them in each product.
+            let legacy_subs: Vec<Option<Product>> = st
                 .get("subcomponents")
                 .and_then(Value::as_array)
-                .map(|s| s.iter().map(purl_of).collect())
+                .map(|s| s.iter().map(product_of).collect())
                 .unwrap_or_default();
-            subs.extend(legacy_subs.iter().cloned());
-            if subs.is_empty() {
-                subs.push(None);
+            let listed: Vec<&Value> = st
+                .get("products")
+                .and_then(Value::as_array)
+                .map(|p| p.iter().collect())
+                .unwrap_or_default();
+            if listed.is_empty() {
+                vec![(None, legacy_subs)]
+            } else {
+                listed
+                    .into_iter()
+                    .map(|p| {
+                        let mut subs: Vec<Option<Product>> = p
+                            .get("subcomponents")
+                            .and_then(Value::as_array)
+                            .map(|s| s.iter().map(product_of).collect())
+                            .unwrap_or_default();
+                        subs.extend(legacy_subs.iter().cloned());
+                        (product_of(p), subs)
+                    })
+                    .collect()
             }
+        };
+        for (product, subs) in &products {
+            let subs: Vec<Option<&Product>> = if subs.is_empty() {
+                vec![None]
+            } else {
+                subs.iter().map(Option::as_ref).collect()
+            };
             for sub in subs {
-                let product = product_purl.as_deref().and_then(Purl::parse);
-                let subcomponent = sub.as_deref().and_then(Purl::parse);
-                let target_version = subcomponent
-                    .as_ref()
-                    .or(product.as_ref())
-                    .and_then(|p| p.version.clone());
-                rows.push(StatementRow {
-                    tenant: tenant.to_string(),
-                    statement_id: statement_id(&[
-                        digest,
-                        &i.to_string(),
-                        product_purl.as_deref().unwrap_or(""),
-                        sub.as_deref().unwrap_or(""),
-                    ]),
-                    issuer: issuer.clone(),
-                    format: "openvex",
-                    document_digest: digest.to_string(),
-                    document_id: document_id.clone(),
-                    vulnerability_id: vulnerability_id.clone(),
-                    aliases: aliases.clone(),
-                    product_purl: product_purl.clone(),
-                    product_key: product.as_ref().map(Purl::package_key),
-                    subcomponent_purl: sub.clone(),
-                    subcomponent_key: subcomponent.as_ref().map(Purl::package_key),
-                    target_version,
-                    status: status.to_string(),
-                    justification: text(st.get("justification")),
-                    impact_statement: text(st.get("impact_statement")),
-                    action_statement: text(st.get("action_statement")),
-                    statement_timestamp: timestamp.clone(),
-                    signature_state: "unsigned",
-                    raw: raw.clone(),
-                    source_path: source_path.to_string(),
-                    ingested_at: now.to_string(),
-                });
+                let target = Target {
+                    product: product.as_ref(),
+                    subcomponent: sub,
+                    ..Target::default()
+                };
+                let index = i.to_string();
+                let id_parts = [
+                    index.as_str(),
+                    product.as_ref().map_or("", |p| p.id.as_str()),
+                    sub.map_or("", |p| p.id.as_str()),
+                ];
+                rows.push(facts.row(&claim, &target, &id_parts));
             }
         }
     }
