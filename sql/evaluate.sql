@@ -129,10 +129,7 @@ SELECT f.tenant, f.subject, f.purl, f.source, f.advisory_id,
            'status', v.status, 'issuer', v.winner_issuer, 'statement_id', v.winner_statement_id,
            'justification', v.justification, 'trust', v.trust)
          ORDER BY CASE WHEN v.status = 'under_investigation' THEN 1 ELSE 0 END,
-                  CASE v.winner_category
-                    WHEN 'vendor' THEN 0 WHEN 'distro' THEN 1 WHEN 'researcher' THEN 2 ELSE 3
-                  END,
-                  v.trust DESC, v.winner_timestamp DESC NULLS LAST, v.winner_statement_id)
+                  v.winner_priority, v.trust DESC, v.winner_timestamp DESC NULLS LAST, v.winner_statement_id)
          AS winner,
        array_sort(array_distinct(flatten(array_agg(v.statement_ids)))) AS statement_ids,
        array_sort(array_distinct(flatten(array_agg(v.sides)))) AS sides

@@ -57,6 +57,11 @@ statements AS (
            s.target_version, s.target_range,
            coalesce(i.issuer_id, s.issuer, 'unknown') AS issuer,
            coalesce(i.category, 'community') AS category,
+           -- The issuer priority the winner is chosen by (0 first): vendor > distro >
+           -- researcher > community.
+           CASE coalesce(i.category, 'community')
+             WHEN 'vendor' THEN 0 WHEN 'distro' THEN 1 WHEN 'researcher' THEN 2 ELSE 3
+           END AS priority,
            k4_from_vex(s.status) AS k4,
            coalesce(i.trust, 0.5)
              * (0.45 * CASE
@@ -133,13 +138,10 @@ grouped AS (
            first_value(named_struct(
                'statement_id', statement_id, 'issuer', issuer, 'category', category,
                'status', status, 'justification', justification,
+               'priority', priority,
                'statement_timestamp', statement_timestamp, 'trust', trust)
              ORDER BY CASE WHEN status = 'under_investigation' THEN 1 ELSE 0 END,
-                      CASE category
-                        WHEN 'vendor' THEN 0 WHEN 'distro' THEN 1 WHEN 'researcher' THEN 2
-                        ELSE 3
-                      END,
-                      trust DESC, statement_timestamp DESC NULLS LAST, statement_id) AS winner,
+                      priority, trust DESC, statement_timestamp DESC NULLS LAST, statement_id) AS winner,
            array_sort(array_agg(statement_id)) AS statement_ids,
            array_sort(array_agg(DISTINCT status || ' by ' || issuer)) AS sides,
            min(product_key) AS package_key,
@@ -167,6 +169,7 @@ SELECT tenant, vulnerability_id, product_key, k4,
        winner['statement_id'] AS winner_statement_id,
        winner['issuer'] AS winner_issuer,
        winner['category'] AS winner_category,
+       winner['priority'] AS winner_priority,
        winner['justification'] AS justification,
        winner['statement_timestamp'] AS winner_timestamp,
        winner['trust'] AS trust,

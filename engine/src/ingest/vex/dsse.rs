@@ -51,7 +51,6 @@ enum Key {
 /// SubjectPublicKeyInfo (what `openssl pkey -pubin -outform DER | sha256sum` prints).
 pub struct TrustedKey {
     pub fingerprint: String,
-    pub file: String,
     key: Key,
 }
 
@@ -92,12 +91,15 @@ fn read_public_key(pem: &str) -> Result<(Key, String), String> {
     Err("not an ed25519 or ECDSA P-256 public key".into())
 }
 
+/// The key in the PEM file `path` and its fingerprint; an error names the file.
+fn read_key_file(path: &Path) -> Result<(Key, String), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    read_public_key(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// The fingerprint of the PEM public key in `path` (for the issuers file's `keys`).
 pub fn fingerprint_file(path: &Path) -> Result<String, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    read_public_key(&text)
-        .map(|(_, f)| f)
-        .map_err(|e| format!("{}: {e}", path.display()))
+    read_key_file(path).map(|(_, f)| f)
 }
 
 impl TrustRoots {
@@ -113,15 +115,8 @@ impl TrustRoots {
         paths.sort();
         let mut keys = Vec::new();
         for path in paths {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("trust root {}: {e}", path.display()))?;
-            let (key, fingerprint) = read_public_key(&text)
-                .map_err(|e| format!("trust root {}: {e}", path.display()))?;
-            keys.push(TrustedKey {
-                fingerprint,
-                file: path.display().to_string(),
-                key,
-            });
+            let (key, fingerprint) = read_key_file(&path).map_err(|e| format!("trust root {e}"))?;
+            keys.push(TrustedKey { fingerprint, key });
         }
         if keys.is_empty() {
             return Err(format!(
