@@ -18,8 +18,8 @@
 -- * k4: the knowledge join of k4_from_vex(status) over the remaining statements (affected → true,
 --   not_affected and fixed → false, under_investigation → unknown); conflict when both are said.
 -- * Winner: a statement that takes a side (not under_investigation) before one that does not,
---   then issuer category (vendor > distro > researcher > community), then trust, then the newest,
---   then the smallest statement id. status = affected for true, under_investigation for unknown,
+--   then issuer category (vendor > distro > researcher > community), then trust (to 17
+--   decimals), then the newest, then the smallest statement id. status = affected for true, under_investigation for unknown,
 --   else the winner's status (its disposition, also for a conflict).
 -- * trust (of a statement; the winner's is reported): issuer trust × BaseTrust × freshness, with
 --   BaseTrust = 0.45·P + 0.35·C + 0.20·R; P provenance = 1.0 when its signature verified with a
@@ -30,9 +30,13 @@
 --   freshness = exp(−ln 2 · age_days / 90), the age from the statement's time (else when it
 --   was ingested) to session_clock.as_of (evaluation's --as-of).
 -- * The other columns carry what evaluation needs to decide whether a row applies to a
---   component (package_key, subcomponent_key, target_purl, target_version, target_range,
---   product_cpe, product_digest, bom_link), the sides ("status by issuer") and every
---   contributing statement id.
+--   component, as the winner states it (package_key, subcomponent_key, target_purl,
+--   target_version, target_range, product_cpe, product_digest, bom_link; its statements share
+--   the product key, so these agree but for how they were written), the sides ("status by
+--   issuer") and every contributing statement id.
+-- * Memory: every aggregate here is one DataFusion keeps column-wise per group (k4_join, min,
+--   max, array_agg), and every join builds its smaller input; 10 million statements take
+--   about 7 GB (README, "Scale").
 CREATE OR REPLACE VIEW vex_consensus AS
 WITH issuer_names AS (
     SELECT tenant, name, issuer_id, category, trust, keys
@@ -49,14 +53,13 @@ WITH issuer_names AS (
     ) ranked
     WHERE name_rank = 1
 ),
-statements AS (
+scored AS (
     SELECT s.tenant, s.statement_id, s.vulnerability_id, s.aliases, s.scope, s.status,
            s.justification, s.statement_timestamp, s.product_id, s.product_key, s.product_cpe,
            s.product_digest, s.subcomponent_key,
            coalesce(s.subcomponent_purl, s.product_purl) AS target_purl,
            s.target_version, s.target_range,
            coalesce(i.issuer_id, s.issuer, 'unknown') AS issuer,
-           coalesce(i.category, 'community') AS category,
            -- The issuer priority the winner is chosen by (0 first): vendor > distro >
            -- researcher > community.
            CASE coalesce(i.category, 'community')
@@ -84,11 +87,47 @@ statements AS (
                     - date_part('epoch', coalesce(s.statement_timestamp, s.ingested_at)))
                    / 86400.0) / 90.0)
              AS trust
-    FROM vex_statements s
-    CROSS JOIN session_clock c
-    LEFT JOIN issuer_names i
-      ON s.tenant = i.tenant AND lower(trim(s.issuer)) = i.name
+    -- The small tables are each join's first input, the side a join collects (a hash join's
+    -- build side): a LEFT JOIN from vex_statements would hold every statement in memory, and a
+    -- cross join with the statements first emits one batch per statement.
+    FROM session_clock c
+    CROSS JOIN (
+        issuer_names i
+        RIGHT JOIN vex_statements s
+          ON s.tenant = i.tenant AND lower(trim(s.issuer)) = i.name
+    )
     WHERE s.signature_state <> 'invalid'
+),
+statements AS (
+    SELECT tenant, statement_id, vulnerability_id, aliases, coalesce(scope, '') AS scope_key,
+           scope, status, issuer, statement_timestamp, k4,
+           -- The statement as a candidate winner, one string, so the group's smallest is its
+           -- winner and one min() keeps it (an ordered first_value of a struct would keep a row
+           -- of values a group). First its rank, 104 characters: a side before
+           -- under_investigation (1), the priority (1), the trust descending (18: 1 - trust to
+           -- 17 decimals), the newest first (20: '0' and 9e18 minus the epoch microseconds; '1'
+           -- and zeros for no time), the statement id (64 hex digits); then what the winner
+           -- reports (pack_fields keeps every field exactly, NULLs too).
+           pack_fields(
+               CASE WHEN status = 'under_investigation' THEN '1' ELSE '0' END
+                 || CAST(priority AS VARCHAR)
+                 || lpad(CAST(CAST(round((1.0 - trust) * 1e17) AS BIGINT) AS VARCHAR), 18, '0')
+                 || CASE
+                      WHEN statement_timestamp IS NULL THEN '10000000000000000000'
+                      ELSE '0' || lpad(CAST(9000000000000000000 - CAST(arrow_cast(
+                               statement_timestamp, 'Timestamp(µs, "UTC")') AS BIGINT)
+                             AS VARCHAR), 19, '0')
+                    END
+                 || statement_id,
+               issuer, justification, status, CAST(trust AS VARCHAR),
+               product_key, subcomponent_key, target_purl, target_version, target_range,
+               product_cpe, product_digest,
+               CASE
+                 WHEN starts_with(product_id, 'urn:cdx:')
+                   THEN split_part(split_part(product_id, '#', 1), '/', 1) || '#'
+                        || substr(product_id, strpos(product_id, '#') + 1)
+               END) AS candidate
+    FROM scored
 ),
 advisory_ids AS (
     SELECT tenant, member, array_distinct(flatten(array_agg(ids))) AS ids
@@ -110,70 +149,71 @@ advisory_ids AS (
     GROUP BY tenant, member
 ),
 known_as AS (
-    SELECT s.*,
+    SELECT s.tenant, s.scope_key, s.scope, s.issuer, s.statement_timestamp, s.k4, s.candidate,
+           s.statement_id, s.status,
            unnest(array_distinct(array_concat(
                array_append(s.aliases, s.vulnerability_id),
                coalesce(x.ids, make_array(s.vulnerability_id))))) AS vid
-    FROM statements s
-    LEFT JOIN advisory_ids x
+    FROM advisory_ids x
+    RIGHT JOIN statements s
       ON s.tenant = x.tenant AND s.vulnerability_id = x.member
 ),
 latest AS (
-    SELECT tenant, vid, coalesce(scope, '') AS scope_key, issuer,
+    SELECT tenant, vid, scope_key, issuer,
            max(coalesce(statement_timestamp, CAST(0 AS TIMESTAMP))) AS newest_time
     FROM known_as
-    GROUP BY tenant, vid, coalesce(scope, ''), issuer
+    GROUP BY tenant, vid, scope_key, issuer
 ),
+-- latest is the join's build side (its first input): four keys a row, where known_as carries
+-- the candidate too.
 newest AS (
     SELECT k.*
-    FROM known_as k
-    JOIN latest l
+    FROM latest l
+    JOIN known_as k
       ON k.tenant = l.tenant AND k.vid = l.vid AND k.issuer = l.issuer
-     AND coalesce(k.scope, '') = l.scope_key
+     AND k.scope_key = l.scope_key
      AND coalesce(k.statement_timestamp, CAST(0 AS TIMESTAMP)) = l.newest_time
 ),
 grouped AS (
     SELECT tenant, vid AS vulnerability_id, scope AS product_key,
            k4_join(k4) AS k4,
-           first_value(named_struct(
-               'statement_id', statement_id, 'issuer', issuer, 'category', category,
-               'status', status, 'justification', justification,
-               'priority', priority,
-               'statement_timestamp', statement_timestamp, 'trust', trust)
-             ORDER BY CASE WHEN status = 'under_investigation' THEN 1 ELSE 0 END,
-                      priority, trust DESC, statement_timestamp DESC NULLS LAST, statement_id) AS winner,
+           min(candidate) AS winner,
            array_sort(array_agg(statement_id)) AS statement_ids,
-           array_sort(array_agg(DISTINCT status || ' by ' || issuer)) AS sides,
-           min(product_key) AS package_key,
-           min(subcomponent_key) AS subcomponent_key,
-           min(target_purl) AS target_purl,
-           min(target_version) AS target_version,
-           min(target_range) AS target_range,
-           min(product_cpe) AS product_cpe,
-           min(product_digest) AS product_digest,
-           min(CASE
-                 WHEN starts_with(product_id, 'urn:cdx:')
-                   THEN split_part(split_part(product_id, '#', 1), '/', 1) || '#'
-                        || substr(product_id, strpos(product_id, '#') + 1)
-               END) AS bom_link
+           array_sort(array_distinct(array_agg(status || ' by ' || issuer))) AS sides
     FROM newest
     GROUP BY tenant, vid, scope
+),
+winners AS (
+    SELECT *, packed_field(winner, 1) AS winner_rank FROM grouped
 )
 SELECT tenant, vulnerability_id, product_key, k4,
        CASE
          WHEN k4 = 1 THEN 'affected'
          WHEN k4 = 0 THEN 'under_investigation'
-         ELSE winner['status']
+         ELSE packed_field(winner, 4)
        END AS status,
        k4 = 3 AS conflict,
-       winner['statement_id'] AS winner_statement_id,
-       winner['issuer'] AS winner_issuer,
-       winner['category'] AS winner_category,
-       winner['priority'] AS winner_priority,
-       winner['justification'] AS justification,
-       winner['statement_timestamp'] AS winner_timestamp,
-       winner['trust'] AS trust,
+       substr(winner_rank, 41, 64) AS winner_statement_id,
+       packed_field(winner, 2) AS winner_issuer,
+       CASE substr(winner_rank, 2, 1)
+         WHEN '0' THEN 'vendor' WHEN '1' THEN 'distro' WHEN '2' THEN 'researcher'
+         ELSE 'community'
+       END AS winner_category,
+       CAST(substr(winner_rank, 2, 1) AS BIGINT) AS winner_priority,
+       packed_field(winner, 3) AS justification,
+       CASE
+         WHEN substr(winner_rank, 21, 1) = '0'
+           THEN arrow_cast(9000000000000000000 - CAST(substr(winner_rank, 22, 19) AS BIGINT),
+                           'Timestamp(µs, "UTC")')
+       END AS winner_timestamp,
+       CAST(packed_field(winner, 5) AS DOUBLE) AS trust,
        statement_ids, sides,
-       package_key, subcomponent_key, target_purl, target_version, target_range,
-       product_cpe, product_digest, bom_link
-FROM grouped;
+       packed_field(winner, 6) AS package_key,
+       packed_field(winner, 7) AS subcomponent_key,
+       packed_field(winner, 8) AS target_purl,
+       packed_field(winner, 9) AS target_version,
+       packed_field(winner, 10) AS target_range,
+       packed_field(winner, 11) AS product_cpe,
+       packed_field(winner, 12) AS product_digest,
+       packed_field(winner, 13) AS bom_link
+FROM winners;

@@ -3,6 +3,7 @@
 pub mod cvss;
 pub mod k4;
 pub mod osv_range;
+pub mod pack;
 pub mod purl;
 pub mod vers;
 pub mod versions;
