@@ -19,8 +19,9 @@
 --   not_affected and fixed → false, under_investigation → unknown); conflict when both are said.
 -- * Winner: a statement that takes a side (not under_investigation) before one that does not,
 --   then issuer category (vendor > distro > researcher > community), then trust (to 17
---   decimals), then the newest, then the smallest statement id. status = affected for true, under_investigation for unknown,
---   else the winner's status (its disposition, also for a conflict).
+--   decimals), then the newest, then the smallest statement id. status = affected for true,
+--   under_investigation for unknown, else the winner's status (its disposition, also for a
+--   conflict).
 -- * trust (of a statement; the winner's is reported): issuer trust × BaseTrust × freshness, with
 --   BaseTrust = 0.45·P + 0.35·C + 0.20·R; P provenance = 1.0 when its signature verified with a
 --   key the issuer directory gives the issuer, 0.75 when it verified with another trusted key,
