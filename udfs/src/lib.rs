@@ -1,7 +1,7 @@
 //! vexlake's SQL functions for Apache DataFusion.
 //!
 //! The domain logic lives in plain Rust under [`kernels`] (version schemes, OSV ranges, package
-//! URLs, CVSS, K4); the modules [`version`], [`purl`], [`cvss`], [`k4`] and [`text`] hold one SQL function per file,
+//! URLs, CVSS, K4, scores); the modules [`version`], [`purl`], [`cvss`], [`k4`], [`score`] and [`text`] hold one SQL function per file,
 //! each a thin Arrow adapter over a kernel. This crate does no I/O.
 //!
 //! The SQL functions sit behind the default feature `sql`; without it the crate is the kernels
@@ -34,6 +34,8 @@ pub mod kernels;
 #[cfg(feature = "sql")]
 pub mod purl;
 #[cfg(feature = "sql")]
+pub mod score;
+#[cfg(feature = "sql")]
 pub mod text;
 #[cfg(feature = "sql")]
 pub mod version;
@@ -46,6 +48,7 @@ pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
         .chain(purl::functions())
         .chain(cvss::functions())
         .chain(k4::functions())
+        .chain(score::functions())
         .chain(text::functions())
         .collect()
 }

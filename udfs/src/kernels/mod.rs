@@ -5,5 +5,6 @@ pub mod k4;
 pub mod osv_range;
 pub mod pack;
 pub mod purl;
+pub mod score;
 pub mod vers;
 pub mod versions;
