@@ -180,7 +180,89 @@ LEFT JOIN eval_vex v
   ON c.tenant = v.tenant AND c.subject = v.subject AND c.purl = v.purl
  AND c.source = v.source AND c.advisory_id = v.advisory_id;
 
--- 8. The findings, in their canonical order.
+-- 8. Evidence about each candidate, and what it scores (DESIGN.md, steps 2 and 6).
+--    * reachability: `reachable` when the subject's usage view (its components of view
+--      'usage') holds the purl, `not_reachable` when the subject has a usage view without it,
+--      `unknown` when it has none; scored 1.0 / 0.0 / 0.5.
+--    * runtime: the newest runtime signal for (image digest, purl) observed by the run's clock:
+--      `loaded` or `not_loaded`; `unknown` without one; scored 1.0 / 0.0 / 0.5.
+--    * score = evidence_score(cvss, trust of the claim that the component is affected,
+--      reachability, runtime): that trust is 1.0 when no VEX speaks, the winner's trust for
+--      affected, 0.0 for not_affected or fixed, 0.5 for under_investigation or a conflict. NULL
+--      without a CVSS score.
+--    * confidence over how much is known: reachability 1 when known (either way) else 0;
+--      runtime 1 with a signal else 0; VEX the winner's trust when the consensus takes a side,
+--      0.25 under investigation, 0 in conflict, 0.5 when no VEX speaks; provenance 1 for a
+--      severity computed from a CVSS vector, 0.5 for a database's word, 0 unknown; policy 1
+--      for a decided match, 0 for an undecidable one.
+CREATE OR REPLACE VIEW eval_usage AS
+SELECT DISTINCT c.tenant, coalesce(c.image_digest, c.sbom_id) AS subject, c.purl
+FROM components c
+JOIN run_context r ON c.tenant = r.tenant
+WHERE c.view = 'usage';
+
+CREATE OR REPLACE VIEW eval_runtime AS
+SELECT s.tenant, s.image_digest, purl_normalize(s.purl) AS purl_key,
+       -- Signals of the same time that disagree: loaded wins, the cautious reading.
+       first_value(s.loaded ORDER BY s.observed_at DESC, s.loaded DESC) AS loaded
+FROM runtime_signals s
+JOIN run_context r ON s.tenant = r.tenant
+WHERE s.observed_at <= r.evaluated_at
+GROUP BY s.tenant, s.image_digest, purl_normalize(s.purl);
+
+CREATE OR REPLACE VIEW eval_evidence AS
+SELECT c.*,
+       CASE
+         WHEN u.purl IS NOT NULL THEN 'reachable'
+         WHEN us.subject IS NOT NULL THEN 'not_reachable'
+         ELSE 'unknown'
+       END AS reachability,
+       CASE
+         WHEN rt.loaded THEN 'loaded'
+         WHEN NOT rt.loaded THEN 'not_loaded'
+         ELSE 'unknown'
+       END AS runtime
+FROM eval_ruled c
+LEFT JOIN eval_usage u
+  ON c.tenant = u.tenant AND c.subject = u.subject AND c.purl = u.purl
+LEFT JOIN (SELECT DISTINCT tenant, subject FROM eval_usage) us
+  ON c.tenant = us.tenant AND c.subject = us.subject
+LEFT JOIN eval_runtime rt
+  ON c.tenant = rt.tenant AND c.image_digest = rt.image_digest
+ AND purl_normalize(c.purl) = rt.purl_key;
+
+CREATE OR REPLACE VIEW eval_scored AS
+SELECT e.*,
+       evidence_score(
+         e.cvss_score,
+         CASE
+           WHEN e.k4 IS NULL THEN 1.0
+           WHEN e.k4 = 1 THEN e.vex_trust
+           WHEN e.k4 = 2 THEN 0.0
+           ELSE 0.5
+         END,
+         CASE e.reachability WHEN 'reachable' THEN 1.0 WHEN 'not_reachable' THEN 0.0 ELSE 0.5 END,
+         CASE e.runtime WHEN 'loaded' THEN 1.0 WHEN 'not_loaded' THEN 0.0 ELSE 0.5 END
+       ) AS score,
+       confidence(
+         CASE WHEN e.reachability = 'unknown' THEN 0.0 ELSE 1.0 END,
+         CASE WHEN e.runtime = 'unknown' THEN 0.0 ELSE 1.0 END,
+         CASE
+           WHEN e.k4 IS NULL THEN 0.5
+           WHEN e.k4 IN (1, 2) THEN e.vex_trust
+           WHEN e.k4 = 0 THEN 0.25
+           ELSE 0.0
+         END,
+         CASE
+           WHEN e.cvss_score IS NOT NULL THEN 1.0
+           WHEN e.severity <> 'unknown' THEN 0.5
+           ELSE 0.0
+         END,
+         CASE WHEN e.match_level = 2 THEN 1.0 ELSE 0.0 END
+       ) AS confidence
+FROM eval_evidence e;
+
+-- 9. The findings, in their canonical order.
 SELECT c.tenant,
        encode(sha256(concat_ws(chr(31), c.tenant, c.subject, c.purl, c.advisory_id)), 'hex')
          AS finding_key,
@@ -197,6 +279,8 @@ SELECT c.tenant,
        END AS verdict,
        c.vex_status, c.vex_justification, c.vex_issuer, c.vex_statement_id,
        CAST(c.k4 AS TINYINT) AS k4, c.vex_trust, c.vex_statement_ids,
+       c.reachability, c.runtime, c.score, c.confidence,
+       confidence_tier(c.confidence) AS confidence_tier,
        make_array(
          'match:' || CASE WHEN c.match_level = 2 THEN 'affected' ELSE 'unknown' END,
          'severity:' || c.severity
@@ -207,9 +291,12 @@ SELECT c.tenant,
                                         || '); disposition ' || c.vex_disposition
                      ELSE c.vex_status || ' by ' || coalesce(c.vex_issuer, 'unknown issuer')
                    END,
-         'rule:' || c.rule
+         'rule:' || c.rule,
+         'evidence:reachability ' || c.reachability || ', runtime ' || c.runtime
+           || coalesce(', score ' || CAST(c.score AS VARCHAR), '')
+           || ', confidence ' || CAST(c.confidence AS VARCHAR)
        ) AS explained_trace,
        r.policy_id, r.policy_version, r.policy_hash, r.input_versions, r.evaluated_at
-FROM eval_ruled c
+FROM eval_scored c
 CROSS JOIN run_context r
 ORDER BY c.tenant, r.policy_id, vulnerability_id, c.purl, c.source, c.subject;

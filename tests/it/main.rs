@@ -13,4 +13,5 @@ mod manifest;
 mod python;
 mod ranges;
 mod s3;
+mod scoring;
 mod vex;

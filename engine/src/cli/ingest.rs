@@ -1,4 +1,4 @@
-//! `vexlake ingest sbom|advisories|vex PATH...`
+//! `vexlake ingest sbom|advisories|vex|runtime PATH...`
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,6 +63,21 @@ pub enum Command {
         /// the README) loaded into the issuers table first; it replaces issuers of the same id.
         #[arg(long, value_name = "FILE")]
         issuers: Option<PathBuf>,
+    },
+    /// Runtime signals: JSON Lines, one observation a line, of whether a package was loaded
+    /// in a running image:
+    ///
+    ///   {"image_digest": "sha256:<64 hex>", "purl": "pkg:...", "loaded": true,
+    ///    "observed_at": "2026-11-01T12:00:00Z", "source": "agent"}
+    ///
+    /// Evaluation scores the newest signal for (image, purl) observed by its --as-of clock:
+    /// loaded raises a finding's score, not loaded lowers it. A bad line is rejected as
+    /// FILE:LINE with the reason; the file's other lines land.
+    Runtime {
+        /// Files (*.jsonl, *.ndjson, *.json), directories (walked in sorted order) or .zip
+        /// archives.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
     },
 }
 
@@ -131,6 +146,12 @@ pub async fn run(globals: &Globals, cmd: Command) -> Result<ExitCode> {
             let s = ingest::vex::ingest(&lake, tenant, &paths, &options, &bar).await?;
             bar.finish_and_clear();
             ("vex", s)
+        }
+        Command::Runtime { paths } => {
+            let bar = progress(globals, "runtime");
+            let s = ingest::runtime::ingest(&lake, tenant, &paths, &bar).await?;
+            bar.finish_and_clear();
+            ("runtime", s)
         }
     };
     report(globals, what, &summary)?;

@@ -28,6 +28,7 @@ const AFTER_HELP: &str = "Start here:
   vexlake ingest sbom bom.cdx.json              an SBOM (CycloneDX or SPDX JSON)
   vexlake ingest advisories osv-dump.zip        OSV advisories (files, directories, .zip)
   vexlake ingest vex vendor.openvex.json        OpenVEX statements
+  vexlake ingest runtime signals.jsonl          runtime signals (was a package loaded?)
   vexlake evaluate --fail-on BLOCK              match, apply VEX and policy, commit findings
   vexlake sql -c 'select verdict, count(*) from findings group by verdict'
 

@@ -16,6 +16,7 @@ use crate::lake::{Lake, Table, rows_to_batch};
 
 pub mod advisory;
 pub(crate) mod csaf_tree;
+pub mod runtime;
 pub mod sbom;
 pub mod vex;
 
@@ -25,6 +26,7 @@ pub enum Kind {
     Sbom,
     Advisory,
     Vex,
+    Runtime,
 }
 
 impl fmt::Display for Kind {
@@ -33,6 +35,7 @@ impl fmt::Display for Kind {
             Kind::Sbom => "sbom",
             Kind::Advisory => "advisory",
             Kind::Vex => "vex",
+            Kind::Runtime => "runtime",
         })
     }
 }
