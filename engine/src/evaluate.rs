@@ -1,5 +1,6 @@
 //! One evaluation run: pin the input tables, run `sql/evaluate.sql`, commit the findings as a
-//! new Delta version of `findings`.
+//! new Delta version of `findings`, append what changed to `finding_changes`
+//! (`sql/finding_changes.sql`) and record the run in `events`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use sha2::{Digest, Sha256};
 use tracing::{Instrument, info_span};
 
 use crate::error::{EngineError, Result};
-use crate::lake::{Lake, Table, conform};
+use crate::lake::{EventRow, Lake, Table, conform, rows_to_batch};
 use crate::session::{self, SessionOptions};
 use crate::sql;
 
@@ -59,6 +60,10 @@ pub struct RunReport {
     pub unknown: usize,
     pub determinism_hash: String,
     pub input_versions: BTreeMap<Table, u64>,
+    /// `finding_changes` rows per change against the previous findings version.
+    pub changes: BTreeMap<String, usize>,
+    /// The version of `finding_changes` the run appended; `None` when nothing changed.
+    pub finding_changes_version: Option<u64>,
 }
 
 /// A finding's verdict, ordered PASS < WARN < BLOCK < FAIL.
@@ -228,13 +233,194 @@ async fn run_pipeline(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
     } else {
         stamped
     };
-    let findings_version = lake.overwrite(Table::Findings, stamped).await?;
-    Ok(RunReport {
+    let findings_version = lake.overwrite(Table::Findings, stamped.clone()).await?;
+    let changes = record_changes(lake, ctx, opts, findings_version, stamped).await?;
+    let report = RunReport {
         findings_version,
         rows,
         by_verdict,
         unknown,
         determinism_hash,
         input_versions,
+        changes: changes.counts,
+        finding_changes_version: changes.version,
+    };
+    write_events(lake, opts, &report, &changes.rows).await?;
+    Ok(report)
+}
+
+/// The `finding_changes` of one run.
+struct Changes {
+    /// Rows per change (`new`, `resolved`, `verdict_changed`, `severity_changed`).
+    counts: BTreeMap<String, usize>,
+    /// The version of `finding_changes` they were appended as; `None` when nothing changed.
+    version: Option<u64>,
+    /// (finding_key, change, old_verdict, new_verdict) of every row.
+    rows: Vec<[Option<String>; 4]>,
+}
+
+/// Compares the findings version the run wrote with the version before it
+/// (`sql/finding_changes.sql`) and appends the differences to `finding_changes`.
+async fn record_changes(
+    lake: &Lake,
+    ctx: &datafusion::prelude::SessionContext,
+    opts: &RunOptions,
+    findings_version: u64,
+    current: Vec<RecordBatch>,
+) -> Result<Changes> {
+    let previous = lake
+        .load_version(Table::Findings, findings_version.saturating_sub(1))
+        .await?
+        .table_provider()
+        .await?;
+    ctx.register_table("previous_findings", previous)?;
+    let schema = Table::Findings.schema();
+    ctx.register_table(
+        "current_findings",
+        Arc::new(MemTable::try_new(schema, vec![current])?),
+    )?;
+    let context_schema = Arc::new(Schema::new(vec![
+        Field::new("tenant", DataType::Utf8, false),
+        Field::new("from_version", DataType::Int64, false),
+        Field::new("to_version", DataType::Int64, false),
+        Field::new("evaluated_at", crate::lake::schema::timestamp_type(), false),
+    ]));
+    let to = i64::try_from(findings_version).unwrap_or(i64::MAX);
+    let context = RecordBatch::try_new(
+        context_schema.clone(),
+        vec![
+            Arc::new(StringArray::from(vec![opts.tenant.clone()])),
+            Arc::new(arrow::array::Int64Array::from(vec![to - 1])),
+            Arc::new(arrow::array::Int64Array::from(vec![to])),
+            Arc::new(
+                TimestampMicrosecondArray::from(vec![opts.as_of.timestamp_micros()])
+                    .with_timezone("UTC"),
+            ),
+        ],
+    )?;
+    ctx.register_table(
+        "change_context",
+        Arc::new(MemTable::try_new(context_schema, vec![vec![context]])?),
+    )?;
+    let schema = Table::FindingChanges.schema();
+    let batches: Vec<RecordBatch> = sql::run_last(ctx, sql::FINDING_CHANGES)
+        .await?
+        .collect()
+        .await?
+        .iter()
+        .map(|b| conform(b, &schema))
+        .collect::<Result<_>>()?;
+    let column = |name: &str| -> Result<Vec<Option<String>>> {
+        let idx = schema.index_of(name)?;
+        let mut out = Vec::new();
+        for b in &batches {
+            let c = arrow::compute::cast(b.column(idx), &DataType::Utf8)?;
+            let c = c.as_any().downcast_ref::<StringArray>().ok_or_else(|| {
+                EngineError::Config(format!("finding_changes.{name} is not text"))
+            })?;
+            out.extend(c.iter().map(|v| v.map(str::to_string)));
+        }
+        Ok(out)
+    };
+    let (keys, kinds) = (column("finding_key")?, column("change")?);
+    let (old, new) = (column("old_verdict")?, column("new_verdict")?);
+    let mut counts = BTreeMap::new();
+    for kind in kinds.iter().flatten() {
+        *counts.entry(kind.clone()).or_insert(0) += 1;
+    }
+    let rows: Vec<[Option<String>; 4]> = keys
+        .into_iter()
+        .zip(kinds)
+        .zip(old.into_iter().zip(new))
+        .map(|((k, c), (o, n))| [k, c, o, n])
+        .collect();
+    let version = if rows.is_empty() {
+        None
+    } else {
+        Some(lake.append(Table::FindingChanges, batches).await?)
+    };
+    Ok(Changes {
+        counts,
+        version,
+        rows,
     })
+}
+
+/// `events` of a run (stream `policy:evaluated`): one `evaluation.completed`, and one
+/// `verdict.changed` per finding that is new, resolved or has another verdict. They happen at
+/// the run's clock (`--as-of`), like the findings.
+async fn write_events(
+    lake: &Lake,
+    opts: &RunOptions,
+    report: &RunReport,
+    changes: &[[Option<String>; 4]],
+) -> Result<()> {
+    let occurred_at = crate::ingest::ts(opts.as_of);
+    let mut written = BTreeMap::from([(Table::Findings.name(), report.findings_version)]);
+    if let Some(v) = report.finding_changes_version {
+        written.insert(Table::FindingChanges.name(), v);
+    }
+    let read: BTreeMap<&str, u64> = report
+        .input_versions
+        .iter()
+        .map(|(t, v)| (t.name(), *v))
+        .collect();
+    let table_versions = serde_json::json!({"read": read, "written": written}).to_string();
+    let id = |parts: &[&str]| crate::ingest::sha256_id(parts.join("\u{1f}").as_bytes());
+    let to = report.findings_version.to_string();
+    let verdicts: BTreeMap<String, usize> = report
+        .by_verdict
+        .iter()
+        .map(|(v, n)| (v.to_string(), *n))
+        .collect();
+    let mut rows = vec![EventRow {
+        tenant: opts.tenant.clone(),
+        event_id: id(&[&opts.tenant, "evaluation.completed", &to]),
+        stream: "policy:evaluated",
+        ty: "evaluation.completed",
+        subject: format!("findings@{to}"),
+        payload: serde_json::json!({
+            "findings_version": report.findings_version,
+            "findings": report.rows,
+            "verdicts": verdicts,
+            "unknown": report.unknown,
+            "changes": report.changes,
+            "determinism_hash": report.determinism_hash,
+            "policy_id": opts.policy.id,
+            "policy_version": opts.policy.version,
+            "policy_hash": opts.policy.hash,
+            "as_of": occurred_at,
+        })
+        .to_string(),
+        table_versions: table_versions.clone(),
+        occurred_at: occurred_at.clone(),
+    }];
+    for [key, change, old, new] in changes {
+        let (Some(key), Some(change)) = (key, change) else {
+            continue;
+        };
+        if change == "severity_changed" {
+            continue;
+        }
+        rows.push(EventRow {
+            tenant: opts.tenant.clone(),
+            event_id: id(&[&opts.tenant, "verdict.changed", key, &to]),
+            stream: "policy:evaluated",
+            ty: "verdict.changed",
+            subject: key.clone(),
+            payload: serde_json::json!({
+                "finding_key": key,
+                "change": change,
+                "old_verdict": old,
+                "new_verdict": new,
+                "findings_version": report.findings_version,
+            })
+            .to_string(),
+            table_versions: table_versions.clone(),
+            occurred_at: occurred_at.clone(),
+        });
+    }
+    let batch = rows_to_batch(Table::Events, &rows, vec![])?;
+    lake.append(Table::Events, vec![batch]).await?;
+    Ok(())
 }

@@ -33,6 +33,9 @@ pub const VIEWS: &[(&str, &str)] = &[
 /// whose rows become the new version of `findings`.
 pub const EVALUATE: &str = sql_file!("evaluate.sql");
 
+/// What a run changed: `current_findings` against `previous_findings`, given `change_context`.
+pub const FINDING_CHANGES: &str = sql_file!("finding_changes.sql");
+
 /// Queries behind `vexlake demo`'s summary.
 pub mod demo {
     pub const BY_VERDICT: &str = sql_file!("demo/by_verdict.sql");

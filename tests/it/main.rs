@@ -4,6 +4,7 @@
 #![allow(clippy::print_stderr)]
 
 mod advisories;
+mod changes;
 mod cli;
 mod common;
 mod concurrency;

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use crate::common::{Vx, repo};
 
 const IMAGE: &str = "sha256:9b2f1c0e5d7a4b3c8e6f1a2d3c4b5a697887960a5b4c3d2e1f00112233445566";
-const JUNIT: &str = "pkg:maven/junit/junit@4.12";
-const ZK: &str = "pkg:maven/org.apache.zookeeper/zookeeper@3.4.10";
+pub(crate) const JUNIT: &str = "pkg:maven/junit/junit@4.12";
+pub(crate) const ZK: &str = "pkg:maven/org.apache.zookeeper/zookeeper@3.4.10";
 
 fn corpus(rel: &str) -> PathBuf {
     repo().join("../shared/corpus").join(rel)
@@ -18,7 +18,7 @@ fn corpus(rel: &str) -> PathBuf {
 
 /// A lake with an image SBOM (junit and zookeeper) and the two real GHSA advisories that
 /// affect them.
-fn lake(dir: &Path) -> Vx {
+pub(crate) fn lake(dir: &Path) -> Vx {
     let vx = Vx::local(&dir.join("lake"));
     let c = |r: &str, purl: &str| json!({"type": "library", "bom-ref": r, "name": r, "purl": purl});
     let sbom = json!({

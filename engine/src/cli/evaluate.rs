@@ -60,5 +60,14 @@ pub fn print_report(report: &RunReport) -> Result<()> {
         counts.join(", "),
         report.unknown
     ))?;
+    let changes = ["new", "resolved", "verdict_changed", "severity_changed"]
+        .iter()
+        .map(|c| format!("{c} {}", report.changes.get(*c).copied().unwrap_or(0)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    out(format!(
+        "changes since findings version {}: {changes}",
+        report.findings_version.saturating_sub(1)
+    ))?;
     out(format!("determinism_hash {}", report.determinism_hash))
 }

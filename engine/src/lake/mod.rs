@@ -354,6 +354,25 @@ pub fn conform(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(schema.clone(), columns)?)
 }
 
+/// One row of `events`: what happened to the lake (an advisory revision landed, an evaluation
+/// ran, a verdict changed), with the table versions involved.
+#[derive(Serialize)]
+pub struct EventRow {
+    pub tenant: String,
+    /// Deterministic: the same happening gives the same id.
+    pub event_id: String,
+    pub stream: &'static str,
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    pub subject: String,
+    /// JSON.
+    pub payload: String,
+    /// JSON: the table versions read and written.
+    pub table_versions: String,
+    /// RFC 3339.
+    pub occurred_at: String,
+}
+
 /// Builds a batch of `table` from serializable rows (field names = column names), with the
 /// table's binary columns given separately as raw bytes.
 pub fn rows_to_batch<S: Serialize>(

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Kind, Reject, Summary, parse_json_or_yaml, ts, write_rejects};
 use crate::error::Result;
-use crate::lake::{Lake, Table, rows_to_batch};
+use crate::lake::{EventRow, Lake, Table, rows_to_batch};
 use crate::session;
 
 pub mod csaf;
@@ -324,19 +324,6 @@ struct AffectedRow<'a> {
     revision: i64,
     #[serde(flatten)]
     affected: &'a Affected,
-}
-
-#[derive(Serialize)]
-struct EventRow {
-    tenant: String,
-    event_id: String,
-    stream: &'static str,
-    #[serde(rename = "type")]
-    ty: &'static str,
-    subject: String,
-    payload: String,
-    table_versions: String,
-    occurred_at: String,
 }
 
 /// What the lake already holds of each advisory record: its latest revision and content hash,
