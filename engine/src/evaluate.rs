@@ -168,20 +168,24 @@ fn rows_hash(batches: &[RecordBatch], skip: &str) -> Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-/// Runs the pipeline over the newest version of every input table and commits the findings.
-pub async fn run(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
-    run_pipeline(lake, opts)
-        .instrument(info_span!("evaluate", tenant = %opts.tenant))
-        .await
+/// The rows a run computes, stamped with their determinism hash, before anything is committed.
+struct Evaluated {
+    batches: Vec<RecordBatch>,
+    rows: usize,
+    by_verdict: BTreeMap<Verdict, usize>,
+    unknown: usize,
+    determinism_hash: String,
 }
 
-async fn run_pipeline(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
-    lake.init().await?;
-    let lake_session = session::open(lake, &Table::EVALUATION_INPUTS, &opts.session).await?;
-    let ctx = &lake_session.ctx;
+/// Runs `sql/evaluate.sql` in `ctx` (whose lake tables are at `input_versions`) at the run's
+/// clock and policy, and stamps every row with the determinism hash.
+async fn evaluate_rows(
+    ctx: &datafusion::prelude::SessionContext,
+    opts: &RunOptions,
+    input_versions: &BTreeMap<Table, u64>,
+) -> Result<Evaluated> {
     sql::register_views(ctx, opts.as_of).await?;
-    let input_versions = lake_session.versions.clone();
-    let versions_text = versions_json(&input_versions);
+    let versions_text = versions_json(input_versions);
     ctx.register_table("run_context", Arc::new(run_context(opts, &versions_text)?))?;
 
     let df = sql::run_last(ctx, sql::EVALUATE).await?;
@@ -228,11 +232,39 @@ async fn run_pipeline(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
             Ok(RecordBatch::try_new(schema.clone(), cols)?)
         })
         .collect::<Result<_>>()?;
-    let stamped = if stamped.is_empty() {
+    let batches = if stamped.is_empty() {
         vec![RecordBatch::new_empty(schema.clone())]
     } else {
         stamped
     };
+    Ok(Evaluated {
+        batches,
+        rows,
+        by_verdict,
+        unknown,
+        determinism_hash,
+    })
+}
+
+/// Runs the pipeline over the newest version of every input table and commits the findings.
+pub async fn run(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
+    run_pipeline(lake, opts)
+        .instrument(info_span!("evaluate", tenant = %opts.tenant))
+        .await
+}
+
+async fn run_pipeline(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
+    lake.init().await?;
+    let lake_session = session::open(lake, &Table::EVALUATION_INPUTS, &opts.session).await?;
+    let ctx = &lake_session.ctx;
+    let input_versions = lake_session.versions.clone();
+    let Evaluated {
+        batches: stamped,
+        rows,
+        by_verdict,
+        unknown,
+        determinism_hash,
+    } = evaluate_rows(ctx, opts, &input_versions).await?;
     let findings_version = lake.overwrite(Table::Findings, stamped.clone()).await?;
     let changes = record_changes(lake, ctx, opts, findings_version, stamped).await?;
     let report = RunReport {
@@ -423,4 +455,188 @@ async fn write_events(
     let batch = rows_to_batch(Table::Events, &rows, vec![])?;
     lake.append(Table::Events, vec![batch]).await?;
     Ok(())
+}
+
+/// What `replay` found.
+#[derive(Clone, Debug)]
+pub struct ReplayReport {
+    pub findings_version: u64,
+    pub rows: usize,
+    pub determinism_hash: String,
+    /// The first difference between the recorded rows and the replayed ones, if any.
+    pub difference: Option<String>,
+}
+
+/// How a findings version was made, as its `evaluation.completed` event records it.
+struct RunRecord {
+    as_of: DateTime<Utc>,
+    policy: Policy,
+    input_versions: BTreeMap<Table, u64>,
+    determinism_hash: String,
+}
+
+async fn run_record(lake: &Lake, tenant: &str, version: u64) -> Result<RunRecord> {
+    let ctx = session::bare(lake, &SessionOptions::default());
+    session::register(&ctx, "events", &lake.load(Table::Events).await?).await?;
+    let ctx_tenant = tenant.replace('\'', "''");
+    let batches = ctx
+        .sql(&format!(
+            "SELECT payload, table_versions FROM events WHERE tenant = '{ctx_tenant}' \
+             AND stream = 'policy:evaluated' AND type = 'evaluation.completed' \
+             AND subject = 'findings@{version}'"
+        ))
+        .await?
+        .collect()
+        .await?;
+    let (payloads, versions) = (
+        session::string_column(&batches, 0)?,
+        session::string_column(&batches, 1)?,
+    );
+    let (Some(payload), Some(versions)) = (payloads.first(), versions.first()) else {
+        return Err(EngineError::Config(format!(
+            "findings version {version} has no evaluation.completed event for tenant {tenant:?}: \
+             it was not written by `vexlake evaluate` (or by one older than replay), so its \
+             inputs are unknown"
+        )));
+    };
+    let bad = |what: &str| {
+        EngineError::Config(format!(
+            "the evaluation.completed event of findings version {version} has no {what}"
+        ))
+    };
+    let payload: serde_json::Value =
+        serde_json::from_str(payload).map_err(|_| bad("JSON payload"))?;
+    let versions: serde_json::Value =
+        serde_json::from_str(versions).map_err(|_| bad("JSON table versions"))?;
+    let text = |v: &serde_json::Value, key: &str| -> Result<String> {
+        v[key].as_str().map(str::to_string).ok_or_else(|| bad(key))
+    };
+    let mut input_versions = BTreeMap::new();
+    for (name, v) in versions["read"]
+        .as_object()
+        .ok_or_else(|| bad("read versions"))?
+    {
+        let table = name.parse::<Table>().map_err(EngineError::Config)?;
+        input_versions.insert(table, v.as_u64().ok_or_else(|| bad("read versions"))?);
+    }
+    Ok(RunRecord {
+        as_of: parse_as_of(&text(&payload, "as_of")?)?,
+        policy: Policy {
+            id: text(&payload, "policy_id")?,
+            version: text(&payload, "policy_version")?,
+            hash: text(&payload, "policy_hash")?,
+        },
+        input_versions,
+        determinism_hash: text(&payload, "determinism_hash")?,
+    })
+}
+
+/// Every row of `batches` as its values' text, sorted by (finding_key, source), with the
+/// column names.
+fn rows_text(batches: &[RecordBatch], tenant: &str) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let schema = Table::Findings.schema();
+    let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let options = FormatOptions::default().with_null("NULL");
+    let mut rows = Vec::new();
+    for batch in batches {
+        let batch = conform(batch, &schema)?;
+        let formatters = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        for row in 0..batch.num_rows() {
+            let values: Vec<String> = formatters
+                .iter()
+                .map(|f| f.value(row).to_string())
+                .collect();
+            if values[0] == tenant {
+                rows.push(values);
+            }
+        }
+    }
+    let key = |name: &str| names.iter().position(|n| n == name).unwrap_or(0);
+    let (k, src) = (key("finding_key"), key("source"));
+    rows.sort_by(|a, b| (&a[k], &a[src]).cmp(&(&b[k], &b[src])));
+    Ok((names, rows))
+}
+
+/// Re-runs the evaluation that produced findings version `version` from its recorded input
+/// versions, policy and clock, and compares the rows with the recorded ones.
+pub async fn replay(
+    lake: &Lake,
+    tenant: &str,
+    version: u64,
+    options: &SessionOptions,
+) -> Result<ReplayReport> {
+    let newest = lake.version(Table::Findings).await?;
+    if version == 0 || version > newest {
+        return Err(EngineError::Config(format!(
+            "findings has no evaluation version {version}: versions 1 to {newest} were written \
+             by runs"
+        )));
+    }
+    let record = run_record(lake, tenant, version).await?;
+    let current = Policy::default_policy();
+    if current.hash != record.policy.hash {
+        return Err(EngineError::Config(format!(
+            "findings version {version} was made by policy {} version {} (hash {}); this \
+             vexlake's policy has hash {}: replay needs the policy the run used",
+            record.policy.id, record.policy.version, record.policy.hash, current.hash
+        )));
+    }
+    let opts = RunOptions {
+        tenant: tenant.to_string(),
+        as_of: record.as_of,
+        policy: record.policy,
+        session: options.clone(),
+    };
+    let lake_session = session::open_at(lake, &record.input_versions, options).await?;
+    let replayed = evaluate_rows(&lake_session.ctx, &opts, &record.input_versions).await?;
+
+    let recorded_table = lake.load_version(Table::Findings, version).await?;
+    let ctx = session::bare(lake, options);
+    session::register(&ctx, "recorded", &recorded_table).await?;
+    let recorded = ctx.sql("SELECT * FROM recorded").await?.collect().await?;
+
+    let (names, want) = rows_text(&recorded, tenant)?;
+    let (_, got) = rows_text(&replayed.batches, tenant)?;
+    let mut difference = None;
+    if replayed.determinism_hash != record.determinism_hash {
+        difference = Some(format!(
+            "determinism_hash: recorded {}, replayed {}",
+            record.determinism_hash, replayed.determinism_hash
+        ));
+    }
+    let key = names.iter().position(|n| n == "finding_key").unwrap_or(0);
+    if let Some((i, (w, g))) = want.iter().zip(&got).enumerate().find(|(_, (w, g))| w != g) {
+        let c = w.iter().zip(g).position(|(a, b)| a != b).unwrap_or(0);
+        difference = Some(format!(
+            "row {} (finding_key {}): {}: recorded {:?}, replayed {:?}",
+            i + 1,
+            w[key],
+            names[c],
+            w[c],
+            g[c]
+        ));
+    } else if want.len() != got.len() {
+        let (longer, which) = if want.len() > got.len() {
+            (&want, "only recorded")
+        } else {
+            (&got, "only replayed")
+        };
+        let extra = &longer[want.len().min(got.len())];
+        difference = Some(format!(
+            "recorded {} rows, replayed {}; the first {which}: finding_key {}",
+            want.len(),
+            got.len(),
+            extra[key]
+        ));
+    }
+    Ok(ReplayReport {
+        findings_version: version,
+        rows: want.len(),
+        determinism_hash: record.determinism_hash,
+        difference,
+    })
 }

@@ -84,6 +84,23 @@ pub async fn open(lake: &Lake, tables: &[Table], options: &SessionOptions) -> Re
     Ok(LakeSession { ctx, versions })
 }
 
+/// Opens a session over each table of `versions` at that Delta version (a replay's inputs).
+pub async fn open_at(
+    lake: &Lake,
+    versions: &BTreeMap<Table, u64>,
+    options: &SessionOptions,
+) -> Result<LakeSession> {
+    let ctx = lake_context(lake, options);
+    for (&t, &v) in versions {
+        let table = lake.load_version(t, v).await?;
+        register(&ctx, t.name(), &table).await?;
+    }
+    Ok(LakeSession {
+        ctx,
+        versions: versions.clone(),
+    })
+}
+
 /// Reads `columns` of `table` for one tenant (used by ingestion to find what is already there).
 pub async fn read_columns(
     lake: &Lake,

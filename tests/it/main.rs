@@ -13,6 +13,7 @@ mod corpus;
 mod manifest;
 mod python;
 mod ranges;
+mod replay;
 mod s3;
 mod scoring;
 mod vex;

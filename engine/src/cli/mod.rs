@@ -16,6 +16,7 @@ pub mod demo;
 pub mod evaluate;
 pub mod ingest;
 pub mod init;
+pub mod replay;
 pub mod sql;
 
 const ABOUT: &str = "vexlake: a supply-chain security lakehouse.
@@ -30,9 +31,10 @@ const AFTER_HELP: &str = "Start here:
   vexlake ingest vex vendor.openvex.json        OpenVEX statements
   vexlake ingest runtime signals.jsonl          runtime signals (was a package loaded?)
   vexlake evaluate --fail-on BLOCK              match, apply VEX and policy, commit findings
+  vexlake replay --version 1                    re-run findings version 1, check it is identical
   vexlake sql -c 'select verdict, count(*) from findings group by verdict'
 
-Exit codes: 0 success; 1 a check you asked for failed (--fail-on); 2 error, or some inputs
+Exit codes: 0 success; 1 a check you asked for failed (--fail-on, replay); 2 error, or some inputs
 were rejected (the good ones still landed; see the `rejects` table).";
 
 /// The `vexlake` command line.
@@ -87,6 +89,8 @@ pub enum Command {
     Ingest(ingest::Command),
     /// Match components against advisories, apply VEX and the policy, commit the findings.
     Evaluate(evaluate::Args),
+    /// Re-run the evaluation that wrote a findings version and check the rows are identical.
+    Replay(replay::Args),
     /// Query the lake with SQL: -c, -f, or an interactive shell.
     Sql(sql::Args),
 }
@@ -139,6 +143,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init => init::run(&globals).await,
         Command::Ingest(cmd) => ingest::run(&globals, cmd).await,
         Command::Evaluate(args) => evaluate::run(&globals, args).await,
+        Command::Replay(args) => replay::run(&globals, args).await,
         Command::Sql(args) => sql::run(&globals, args).await,
     }
 }
