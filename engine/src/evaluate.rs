@@ -532,10 +532,18 @@ async fn run_record(lake: &Lake, tenant: &str, version: u64) -> Result<RunRecord
 }
 
 /// Every row of `batches` as its values' text, sorted by (finding_key, source), with the
-/// column names.
+/// column names; without `determinism_hash`, which covers the whole run (replay compares it
+/// apart).
 fn rows_text(batches: &[RecordBatch], tenant: &str) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let schema = Table::Findings.schema();
-    let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let skip = schema.index_of("determinism_hash")?;
+    let names: Vec<String> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != skip)
+        .map(|(_, f)| f.name().clone())
+        .collect();
     let options = FormatOptions::default().with_null("NULL");
     let mut rows = Vec::new();
     for batch in batches {
@@ -543,7 +551,9 @@ fn rows_text(batches: &[RecordBatch], tenant: &str) -> Result<(Vec<String>, Vec<
         let formatters = batch
             .columns()
             .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, c)| ArrayFormatter::try_new(c.as_ref(), &options))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         for row in 0..batch.num_rows() {
             let values: Vec<String> = formatters
@@ -610,15 +620,22 @@ pub async fn replay(
     }
     let key = names.iter().position(|n| n == "finding_key").unwrap_or(0);
     if let Some((i, (w, g))) = want.iter().zip(&got).enumerate().find(|(_, (w, g))| w != g) {
-        let c = w.iter().zip(g).position(|(a, b)| a != b).unwrap_or(0);
-        difference = Some(format!(
-            "row {} (finding_key {}): {}: recorded {:?}, replayed {:?}",
-            i + 1,
-            w[key],
-            names[c],
-            w[c],
-            g[c]
-        ));
+        let src = names.iter().position(|n| n == "source").unwrap_or(0);
+        difference = Some(if (&w[key], &w[src]) < (&g[key], &g[src]) {
+            format!("finding_key {} ({}) is only recorded", w[key], w[src])
+        } else if (&w[key], &w[src]) > (&g[key], &g[src]) {
+            format!("finding_key {} ({}) is only replayed", g[key], g[src])
+        } else {
+            let c = w.iter().zip(g).position(|(a, b)| a != b).unwrap_or(0);
+            format!(
+                "row {} (finding_key {}): {}: recorded {:?}, replayed {:?}",
+                i + 1,
+                w[key],
+                names[c],
+                w[c],
+                g[c]
+            )
+        });
     } else if want.len() != got.len() {
         let (longer, which) = if want.len() > got.len() {
             (&want, "only recorded")

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use crate::common::Vx;
-use crate::scoring::lake;
+use crate::scoring::{ZK, lake};
 
 const AS_OF: &str = "2026-03-01T00:00:00Z";
 
@@ -70,8 +70,18 @@ fn replay_gives_the_same_rows_and_catches_a_tampered_input() {
     tamper_components(&vx);
     let out = vx.expect(1, &["replay", "--version", "1"]);
     assert!(out.contains("findings version 1 differs"), "{out}");
+    // zookeeper 3.4.14 is outside the advisory's range: its finding is gone from the replay.
+    let zk_key = vx.sql_json(&format!(
+        "select finding_key from findings_at(1) where purl = '{ZK}'"
+    ))[0]["finding_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(
-        out.contains("recorded 2 rows, replayed 1") || out.contains("finding_key"),
+        out.contains(&format!("finding_key {zk_key} (osv) is only recorded"))
+            || out.contains(&format!(
+                "recorded 2 rows, replayed 1; the first only recorded: finding_key {zk_key}"
+            )),
         "{out}"
     );
 
