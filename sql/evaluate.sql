@@ -1,9 +1,11 @@
--- The evaluation pipeline (DESIGN.md, "Evaluation as SQL"), first cut.
+-- The evaluation pipeline (DESIGN.md, "Evaluation as SQL"), part one: the finding context.
 --
--- Inputs: the lake tables pinned at the versions the run loaded, and `run_context`, a one-row
+-- Inputs: the lake tables pinned at the versions the run loaded; `run_context`, a one-row
 -- table with the run's tenant, clock (`evaluated_at`, from --as-of), policy identity and the
--- input table versions. The last statement's rows, in their order, become the new version of
--- `findings`.
+-- input table versions; `policy_weights`, the policy's score and confidence weights (one row).
+-- It ends in the view `finding_context`, the columns a policy rule's `when` may use. The
+-- policy's rules, compiled (engine/src/policy/compile.rs), become the view `eval_policy`;
+-- sql/findings.sql then gives the rows of the new `findings` version.
 
 -- 1. Components of the tenant's SBOMs that can be matched: a purl, a package key, a version.
 --    subject_key is the package key of what the SBOM describes (for VEX product scope).
@@ -149,10 +151,9 @@ WHERE ((v.subcomponent_key IS NULL AND v.package_key = f.package_key)
   AND coalesce(purl_qualifiers_agree(v.target_purl, f.purl), true)
 GROUP BY f.tenant, f.subject, f.purl, f.source, f.advisory_id;
 
--- 7. The default policy's rules, first match wins. VEX gates first: a consensus of not_affected
---    or fixed passes with its evidence; a conflict and an under-investigation warn; affected
---    goes on to the rules.
-CREATE OR REPLACE VIEW eval_ruled AS
+-- 7. The VEX verdict of each candidate: the consensus of the rows that apply (step 6), and
+--    the columns the trace and the policy's rules read.
+CREATE OR REPLACE VIEW eval_vexed AS
 SELECT c.*, v.k4,
        CASE
          WHEN v.k4 = 1 THEN 'affected'
@@ -164,17 +165,7 @@ SELECT c.*, v.k4,
        v.winner['issuer'] AS vex_issuer, v.winner['statement_id'] AS vex_statement_id,
        v.winner['trust'] AS vex_trust, v.statement_ids AS vex_statement_ids, v.sides AS vex_sides,
        v.winner['status'] || ' by ' || coalesce(v.winner['issuer'], 'unknown issuer')
-         AS vex_disposition,
-       CASE
-         WHEN v.k4 = 2 THEN 'vex-' || v.winner['status']
-         WHEN v.k4 = 3 THEN 'vex-conflict'
-         WHEN v.k4 = 0 THEN 'vex-under-investigation'
-         WHEN c.match_level = 1 THEN 'unknown-match'
-         WHEN c.severity = 'critical' THEN 'severity-critical'
-         WHEN c.severity = 'high' THEN 'severity-high'
-         WHEN c.severity = 'unknown' THEN 'severity-unknown'
-         ELSE 'severity-' || c.severity
-       END AS rule
+         AS vex_disposition
 FROM eval_candidates c
 LEFT JOIN eval_vex v
   ON c.tenant = v.tenant AND c.subject = v.subject AND c.purl = v.purl
@@ -222,7 +213,7 @@ SELECT c.*,
          WHEN NOT rt.loaded THEN 'not_loaded'
          ELSE 'unknown'
        END AS runtime
-FROM eval_ruled c
+FROM eval_vexed c
 LEFT JOIN eval_usage u
   ON c.tenant = u.tenant AND c.subject = u.subject AND c.purl = u.purl
 LEFT JOIN (SELECT DISTINCT tenant, subject FROM eval_usage) us
@@ -231,8 +222,11 @@ LEFT JOIN eval_runtime rt
   ON c.tenant = rt.tenant AND c.image_digest = rt.image_digest
  AND purl_normalize(c.purl) = rt.purl_key;
 
-CREATE OR REPLACE VIEW eval_scored AS
+-- 9. The finding context: every column above, with the score and the confidence under the
+--    policy's weights, and match_state. Policy rules' conditions read these columns.
+CREATE OR REPLACE VIEW finding_context AS
 SELECT e.*,
+       CASE WHEN e.match_level = 2 THEN 'affected' ELSE 'unknown' END AS match_state,
        evidence_score(
          e.cvss_score,
          CASE
@@ -242,7 +236,8 @@ SELECT e.*,
            ELSE 0.5
          END,
          CASE e.reachability WHEN 'reachable' THEN 1.0 WHEN 'not_reachable' THEN 0.0 ELSE 0.5 END,
-         CASE e.runtime WHEN 'loaded' THEN 1.0 WHEN 'not_loaded' THEN 0.0 ELSE 0.5 END
+         CASE e.runtime WHEN 'loaded' THEN 1.0 WHEN 'not_loaded' THEN 0.0 ELSE 0.5 END,
+         w.score_severity, w.score_trust, w.score_reachability, w.score_runtime
        ) AS score,
        confidence(
          CASE WHEN e.reachability = 'unknown' THEN 0.0 ELSE 1.0 END,
@@ -258,45 +253,9 @@ SELECT e.*,
            WHEN e.severity <> 'unknown' THEN 0.5
            ELSE 0.0
          END,
-         CASE WHEN e.match_level = 2 THEN 1.0 ELSE 0.0 END
+         CASE WHEN e.match_level = 2 THEN 1.0 ELSE 0.0 END,
+         w.confidence_reachability, w.confidence_runtime, w.confidence_vex,
+         w.confidence_provenance, w.confidence_policy
        ) AS confidence
-FROM eval_evidence e;
-
--- 9. The findings, in their canonical order.
-SELECT c.tenant,
-       encode(sha256(concat_ws(chr(31), c.tenant, c.subject, c.purl, c.advisory_id)), 'hex')
-         AS finding_key,
-       c.subject, c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package, c.version,
-       c.advisory_id AS vulnerability_id, c.source, c.revision AS advisory_revision,
-       c.aliases, c.summary,
-       CASE WHEN c.match_level = 2 THEN 'affected' ELSE 'unknown' END AS match_state,
-       c.cvss_score, c.severity,
-       CASE
-         WHEN c.rule IN ('vex-not_affected', 'vex-fixed') THEN 'PASS'
-         WHEN c.rule = 'severity-critical' THEN 'FAIL'
-         WHEN c.rule = 'severity-high' THEN 'BLOCK'
-         ELSE 'WARN'
-       END AS verdict,
-       c.vex_status, c.vex_justification, c.vex_issuer, c.vex_statement_id,
-       CAST(c.k4 AS TINYINT) AS k4, c.vex_trust, c.vex_statement_ids,
-       c.reachability, c.runtime, c.score, c.confidence,
-       confidence_tier(c.confidence) AS confidence_tier,
-       make_array(
-         'match:' || CASE WHEN c.match_level = 2 THEN 'affected' ELSE 'unknown' END,
-         'severity:' || c.severity
-           || coalesce(' (cvss ' || CAST(c.cvss_score AS VARCHAR) || ')', ''),
-         'vex:' || CASE
-                     WHEN c.k4 IS NULL THEN 'none'
-                     WHEN c.k4 = 3 THEN 'conflict (' || array_to_string(c.vex_sides, '; ')
-                                        || '); disposition ' || c.vex_disposition
-                     ELSE c.vex_status || ' by ' || coalesce(c.vex_issuer, 'unknown issuer')
-                   END,
-         'rule:' || c.rule,
-         'evidence:reachability ' || c.reachability || ', runtime ' || c.runtime
-           || coalesce(', score ' || CAST(c.score AS VARCHAR), '')
-           || ', confidence ' || CAST(c.confidence AS VARCHAR)
-       ) AS explained_trace,
-       r.policy_id, r.policy_version, r.policy_hash, r.input_versions, r.evaluated_at
-FROM eval_scored c
-CROSS JOIN run_context r
-ORDER BY c.tenant, r.policy_id, vulnerability_id, c.purl, c.source, c.subject;
+FROM eval_evidence e
+CROSS JOIN policy_weights w;

@@ -15,27 +15,9 @@ use tracing::{Instrument, info_span};
 
 use crate::error::{EngineError, Result};
 use crate::lake::{EventRow, Lake, Table, conform, rows_to_batch};
+use crate::policy::{Loaded, Policy, compile};
 use crate::session::{self, SessionOptions};
 use crate::sql;
-
-/// The policy a run applies. Until policy files arrive, the shipped default is the pipeline in
-/// `sql/` itself, and its hash covers that text.
-#[derive(Clone, Debug)]
-pub struct Policy {
-    pub id: String,
-    pub version: String,
-    pub hash: String,
-}
-
-impl Policy {
-    pub fn default_policy() -> Policy {
-        Policy {
-            id: "vexlake-default".into(),
-            version: "1".into(),
-            hash: hex::encode(Sha256::digest(sql::pipeline_text().as_bytes())),
-        }
-    }
-}
 
 /// Settings of one run.
 #[derive(Clone, Debug)]
@@ -43,7 +25,8 @@ pub struct RunOptions {
     pub tenant: String,
     /// The run's clock; `evaluated_at` of every row.
     pub as_of: DateTime<Utc>,
-    pub policy: Policy,
+    /// The policy, with where its rules stand in its file (for errors).
+    pub policy: Loaded,
     pub session: SessionOptions,
 }
 
@@ -116,16 +99,30 @@ fn versions_json(versions: &BTreeMap<Table, u64>) -> String {
     serde_json::to_string(&sorted).unwrap_or_default()
 }
 
-fn run_context(opts: &RunOptions, input_versions: &str) -> Result<MemTable> {
+fn run_context_schema() -> Arc<Schema> {
     let ts = DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, Some("UTC".into()));
-    let schema = Arc::new(Schema::new(vec![
+    Arc::new(Schema::new(vec![
         Field::new("tenant", DataType::Utf8, false),
         Field::new("evaluated_at", ts, false),
         Field::new("policy_id", DataType::Utf8, false),
         Field::new("policy_version", DataType::Utf8, false),
         Field::new("policy_hash", DataType::Utf8, false),
         Field::new("input_versions", DataType::Utf8, false),
-    ]));
+    ]))
+}
+
+/// Registers an empty `run_context` in `ctx` (to plan the pipeline with no run).
+pub fn register_empty_run_context(ctx: &datafusion::prelude::SessionContext) -> Result<()> {
+    let schema = run_context_schema();
+    ctx.register_table(
+        "run_context",
+        Arc::new(MemTable::try_new(schema, vec![vec![]])?),
+    )?;
+    Ok(())
+}
+
+fn run_context(opts: &RunOptions, input_versions: &str) -> Result<MemTable> {
+    let schema = run_context_schema();
     let one = |s: &str| Arc::new(StringArray::from(vec![s.to_string()])) as ArrayRef;
     let batch = RecordBatch::try_new(
         schema.clone(),
@@ -135,9 +132,9 @@ fn run_context(opts: &RunOptions, input_versions: &str) -> Result<MemTable> {
                 TimestampMicrosecondArray::from(vec![opts.as_of.timestamp_micros()])
                     .with_timezone("UTC"),
             ),
-            one(&opts.policy.id),
-            one(&opts.policy.version),
-            one(&opts.policy.hash),
+            one(&opts.policy.policy.id),
+            one(&opts.policy.policy.version),
+            one(&opts.policy.policy.hash()),
             one(input_versions),
         ],
     )?;
@@ -184,11 +181,16 @@ async fn evaluate_rows(
     opts: &RunOptions,
     input_versions: &BTreeMap<Table, u64>,
 ) -> Result<Evaluated> {
+    let policy_hash = opts.policy.policy.hash();
     sql::register_views(ctx, opts.as_of).await?;
     let versions_text = versions_json(input_versions);
     ctx.register_table("run_context", Arc::new(run_context(opts, &versions_text)?))?;
+    compile::register_tables(ctx, &opts.policy.policy)?;
+    sql::run_script(ctx, sql::EVALUATE).await?;
+    compile::check_conditions(ctx, &opts.policy).await?;
+    sql::run_script(ctx, &compile::policy_sql(&opts.policy)?).await?;
 
-    let df = sql::run_last(ctx, sql::EVALUATE).await?;
+    let df = sql::run_last(ctx, sql::FINDINGS).await?;
     let schema = Table::Findings.schema();
     let batches: Vec<RecordBatch> = df
         .collect()
@@ -198,7 +200,7 @@ async fn evaluate_rows(
         .collect::<Result<_>>()?;
 
     let mut hasher = Sha256::new();
-    hasher.update(opts.policy.hash.as_bytes());
+    hasher.update(policy_hash.as_bytes());
     hasher.update([0x1f]);
     hasher.update(versions_text.as_bytes());
     hasher.update([0x1f]);
@@ -418,9 +420,13 @@ async fn write_events(
             "unknown": report.unknown,
             "changes": report.changes,
             "determinism_hash": report.determinism_hash,
-            "policy_id": opts.policy.id,
-            "policy_version": opts.policy.version,
-            "policy_hash": opts.policy.hash,
+            "policy_id": opts.policy.policy.id,
+            "policy_version": opts.policy.policy.version,
+            "policy_hash": opts.policy.policy.hash(),
+            "policy": serde_json::from_str::<serde_json::Value>(
+                &opts.policy.policy.canonical_json()
+            )
+            .unwrap_or_default(),
             "as_of": occurred_at,
         })
         .to_string(),
@@ -470,7 +476,7 @@ pub struct ReplayReport {
 /// How a findings version was made, as its `evaluation.completed` event records it.
 struct RunRecord {
     as_of: DateTime<Utc>,
-    policy: Policy,
+    policy: Loaded,
     input_versions: BTreeMap<Table, u64>,
     determinism_hash: String,
 }
@@ -521,10 +527,21 @@ async fn run_record(lake: &Lake, tenant: &str, version: u64) -> Result<RunRecord
     }
     Ok(RunRecord {
         as_of: parse_as_of(&text(&payload, "as_of")?)?,
-        policy: Policy {
-            id: text(&payload, "policy_id")?,
-            version: text(&payload, "policy_version")?,
-            hash: text(&payload, "policy_hash")?,
+        policy: {
+            let policy: Policy = serde_json::from_value(payload["policy"].clone())
+                .map_err(|e| bad(&format!("readable policy ({e})")))?;
+            let hash = text(&payload, "policy_hash")?;
+            if policy.hash() != hash {
+                return Err(EngineError::Config(format!(
+                    "the policy recorded with findings version {version} hashes to {}, not to \
+                     the recorded policy_hash {hash}: the record was altered",
+                    policy.hash()
+                )));
+            }
+            Loaded {
+                policy,
+                places: Vec::new(),
+            }
         },
         input_versions,
         determinism_hash: text(&payload, "determinism_hash")?,
@@ -587,14 +604,6 @@ pub async fn replay(
         )));
     }
     let record = run_record(lake, tenant, version).await?;
-    let current = Policy::default_policy();
-    if current.hash != record.policy.hash {
-        return Err(EngineError::Config(format!(
-            "findings version {version} was made by policy {} version {} (hash {}); this \
-             vexlake's policy has hash {}: replay needs the policy the run used",
-            record.policy.id, record.policy.version, record.policy.hash, current.hash
-        )));
-    }
     let opts = RunOptions {
         tenant: tenant.to_string(),
         as_of: record.as_of,

@@ -18,6 +18,7 @@ pub mod evaluate;
 pub mod ingest;
 pub mod lake;
 pub mod output;
+pub mod policy;
 pub mod sample;
 pub mod session;
 pub mod sql;

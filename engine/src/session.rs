@@ -84,6 +84,20 @@ pub async fn open(lake: &Lake, tables: &[Table], options: &SessionOptions) -> Re
     Ok(LakeSession { ctx, versions })
 }
 
+/// A session with every evaluation input as an empty table of its schema and the analyst
+/// views: what `vexlake policy check` plans a policy against, with no lake.
+pub async fn empty_evaluation(options: &SessionOptions) -> Result<SessionContext> {
+    let ctx = context(options);
+    for t in Table::EVALUATION_INPUTS {
+        let schema = t.schema();
+        let empty = datafusion::datasource::MemTable::try_new(schema.clone(), vec![vec![]])?;
+        ctx.register_table(t.name(), Arc::new(empty))?;
+    }
+    sql::register_views(&ctx, chrono::Utc::now()).await?;
+    crate::evaluate::register_empty_run_context(&ctx)?;
+    Ok(ctx)
+}
+
 /// Opens a session over each table of `versions` at that Delta version (a replay's inputs).
 pub async fn open_at(
     lake: &Lake,

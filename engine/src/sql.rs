@@ -29,9 +29,12 @@ pub const VIEWS: &[(&str, &str)] = &[
     ("vex_consensus", sql_file!("views/vex_consensus.sql")),
 ];
 
-/// The evaluation pipeline: views over the pinned inputs and `run_context`, ending in the query
-/// whose rows become the new version of `findings`.
+/// The evaluation pipeline's first part: views over the pinned inputs, `run_context` and
+/// `policy_weights`, ending in the view `finding_context` that policy rules read.
 pub const EVALUATE: &str = sql_file!("evaluate.sql");
+
+/// The evaluation pipeline's second part: the findings rows, from the policy's `eval_policy`.
+pub const FINDINGS: &str = sql_file!("findings.sql");
 
 /// What a run changed: `current_findings` against `previous_findings`, given `change_context`.
 pub const FINDING_CHANGES: &str = sql_file!("finding_changes.sql");
@@ -89,16 +92,4 @@ pub async fn register_views(ctx: &SessionContext, as_of: DateTime<Utc>) -> Resul
         run_script(ctx, text).await?;
     }
     Ok(())
-}
-
-/// The text every policy hash covers: the pipeline and the views it reads.
-pub fn pipeline_text() -> String {
-    let mut s = String::from(EVALUATE);
-    for (name, text) in VIEWS {
-        s.push_str("\n-- view ");
-        s.push_str(name);
-        s.push('\n');
-        s.push_str(text);
-    }
-    s
 }

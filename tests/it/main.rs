@@ -11,6 +11,7 @@ mod concurrency;
 mod consensus;
 mod corpus;
 mod manifest;
+mod policy;
 mod python;
 mod ranges;
 mod replay;

@@ -7,7 +7,7 @@ use chrono::{SubsecRound, Utc};
 
 use super::{Globals, ingest::report, out, progress};
 use crate::error::{EngineError, Result};
-use crate::evaluate::{self, Policy, RunOptions};
+use crate::evaluate::{self, RunOptions};
 use crate::output::{self, Format};
 use crate::{ingest, sample, session, sql};
 
@@ -58,7 +58,7 @@ pub async fn run(globals: &Globals, lake_given: bool, _args: Args) -> Result<Exi
         &RunOptions {
             tenant: tenant.clone(),
             as_of: Utc::now().trunc_subsecs(6),
-            policy: Policy::default_policy(),
+            policy: crate::policy::Loaded::default_policy(),
             session: globals.session.clone(),
         },
     )

@@ -1,12 +1,14 @@
 //! `vexlake evaluate`
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{SubsecRound, Utc};
 
 use super::{Globals, out};
 use crate::error::Result;
-use crate::evaluate::{self, Policy, RunOptions, RunReport, Verdict};
+use crate::evaluate::{self, RunOptions, RunReport, Verdict};
+use crate::policy::{self, Loaded};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,6 +21,11 @@ pub struct Args {
     /// Exit 1 when any finding's verdict is at least this (PASS < WARN < BLOCK < FAIL).
     #[arg(long, value_enum, value_name = "VERDICT")]
     pub fail_on: Option<Verdict>,
+
+    /// The policy file (TOML; see `vexlake policy --help` and the README).
+    /// [default: the shipped datasets/policies/default.toml]
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
 }
 
 pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
@@ -26,13 +33,17 @@ pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
         Some(s) => evaluate::parse_as_of(s)?,
         None => Utc::now().trunc_subsecs(6),
     };
+    let policy = match &args.policy {
+        Some(path) => policy::load(path)?,
+        None => Loaded::default_policy(),
+    };
     let lake = globals.open_lake()?;
     let report = evaluate::run(
         &lake,
         &RunOptions {
             tenant: globals.tenant.clone(),
             as_of,
-            policy: Policy::default_policy(),
+            policy,
             session: globals.session.clone(),
         },
     )

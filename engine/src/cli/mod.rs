@@ -16,6 +16,7 @@ pub mod demo;
 pub mod evaluate;
 pub mod ingest;
 pub mod init;
+pub mod policy;
 pub mod replay;
 pub mod sql;
 
@@ -31,6 +32,7 @@ const AFTER_HELP: &str = "Start here:
   vexlake ingest vex vendor.openvex.json        OpenVEX statements
   vexlake ingest runtime signals.jsonl          runtime signals (was a package loaded?)
   vexlake evaluate --fail-on BLOCK              match, apply VEX and policy, commit findings
+  vexlake policy check my-policy.toml           validate a policy (evaluate --policy FILE)
   vexlake replay --version 1                    re-run findings version 1, check it is identical
   vexlake sql -c 'select verdict, count(*) from findings group by verdict'
 
@@ -89,6 +91,9 @@ pub enum Command {
     Ingest(ingest::Command),
     /// Match components against advisories, apply VEX and the policy, commit the findings.
     Evaluate(evaluate::Args),
+    /// Check a policy file, or print the SQL it compiles to.
+    #[command(subcommand)]
+    Policy(policy::Command),
     /// Re-run the evaluation that wrote a findings version and check the rows are identical.
     Replay(replay::Args),
     /// Query the lake with SQL: -c, -f, or an interactive shell.
@@ -143,6 +148,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init => init::run(&globals).await,
         Command::Ingest(cmd) => ingest::run(&globals, cmd).await,
         Command::Evaluate(args) => evaluate::run(&globals, args).await,
+        Command::Policy(cmd) => policy::run(&globals, cmd).await,
         Command::Replay(args) => replay::run(&globals, args).await,
         Command::Sql(args) => sql::run(&globals, args).await,
     }

@@ -1,0 +1,193 @@
+//! The compiler: a policy's rules as generated SQL, its actions and weights as data.
+//!
+//! Each rule's `when` is parsed as one SQL expression (a statement, or text after the
+//! expression, is an error) and written back from its syntax tree; the rules become one
+//! ordered first-match CASE giving the index of the rule that decides, in the view
+//! `eval_policy`. What each rule does is the table `policy_rules` (index 0: no rule matched);
+//! the weights are the one-row table `policy_weights`. The SQL is never written by hand.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, BooleanArray, Float64Array, Int64Array, ListBuilder, RecordBatch, StringArray,
+    StringBuilder,
+};
+use arrow::datatypes::{DataType, Field, Schema};
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+use datafusion::sql::sqlparser::tokenizer::Token;
+
+use super::{Loaded, Policy};
+use crate::error::{EngineError, Result};
+
+/// A rule's condition, parsed and written back as SQL.
+fn condition(when: &str) -> std::result::Result<String, String> {
+    let dialect = GenericDialect {};
+    let mut parser = Parser::new(&dialect)
+        .try_with_sql(when)
+        .map_err(|e| e.to_string())?;
+    let expr = parser.parse_expr().map_err(|e| e.to_string())?;
+    let next = parser.peek_token();
+    if next.token != Token::EOF {
+        return Err(format!(
+            "one SQL expression expected, found more after it: {} at {}",
+            next.token, next.span.start
+        ));
+    }
+    Ok(expr.to_string())
+}
+
+fn rule_error(loaded: &Loaded, index: usize, msg: impl std::fmt::Display) -> EngineError {
+    let rule = &loaded.policy.rules[index];
+    let at = loaded.places.get(index).cloned().unwrap_or_default();
+    EngineError::Config(format!(
+        "{at}: rule {:?}: when `{}`: {msg}",
+        rule.id, rule.when
+    ))
+}
+
+/// The SQL of the view `eval_policy` (over `finding_context` and `policy_rules`).
+pub fn policy_sql(loaded: &Loaded) -> Result<String> {
+    let policy = &loaded.policy;
+    let mut sql = String::from("-- Generated from policy ");
+    sql.push_str(&format!(
+        "{:?} version {:?} (hash {}): the first rule that matches decides.\n",
+        policy.id,
+        policy.version,
+        policy.hash()
+    ));
+    sql.push_str("CREATE OR REPLACE VIEW eval_policy AS\nSELECT c.*, p.rule, p.rule_verdict, p.rule_severity, p.escalate,\n       p.annotations, p.warning, p.default_verdict\nFROM (\n    SELECT f.*,\n");
+    if policy.rules.is_empty() {
+        sql.push_str("           0 AS rule_index  -- no rules: the default verdict\n");
+        sql.push_str("    FROM finding_context f\n) c\nJOIN policy_rules p ON c.rule_index = p.rule_index;\n");
+        return Ok(sql);
+    }
+    sql.push_str("           CASE\n");
+    for (n, rule) in ordered(policy).iter().enumerate() {
+        let i = policy
+            .rules
+            .iter()
+            .position(|r| r.id == rule.id)
+            .unwrap_or(0);
+        let cond = condition(&rule.when).map_err(|e| rule_error(loaded, i, e))?;
+        sql.push_str(&format!(
+            "             WHEN ({cond}) THEN {}  -- {}\n",
+            n + 1,
+            rule.id.replace(['\n', '\r'], " ")
+        ));
+    }
+    sql.push_str("             ELSE 0\n           END AS rule_index\n    FROM finding_context f\n) c\nJOIN policy_rules p ON c.rule_index = p.rule_index;\n");
+    Ok(sql)
+}
+
+fn ordered(policy: &Policy) -> Vec<&super::Rule> {
+    policy.ordered_rules()
+}
+
+/// `policy_rules`: what each rule does, by its place in the CASE (0: none matched).
+fn rules_table(policy: &Policy) -> Result<MemTable> {
+    let rules = ordered(policy);
+    let n = rules.len() + 1;
+    let text = |f: &dyn Fn(&super::Rule) -> Option<String>| -> ArrayRef {
+        let mut v = vec![None];
+        v.extend(rules.iter().map(|r| f(r)));
+        Arc::new(StringArray::from(v))
+    };
+    let mut annotations = ListBuilder::new(StringBuilder::new());
+    annotations.append(true);
+    for r in &rules {
+        for (k, v) in &r.annotate {
+            annotations.values().append_value(format!("{k}={v}"));
+        }
+        annotations.append(true);
+    }
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("rule_index", DataType::Int64, false),
+        Field::new("rule", DataType::Utf8, true),
+        Field::new("rule_verdict", DataType::Utf8, true),
+        Field::new("rule_severity", DataType::Utf8, true),
+        Field::new("escalate", DataType::Boolean, false),
+        Field::new(
+            "annotations",
+            DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+            true,
+        ),
+        Field::new("warning", DataType::Utf8, true),
+        Field::new("default_verdict", DataType::Utf8, false),
+    ]));
+    let mut escalate = vec![false];
+    escalate.extend(rules.iter().map(|r| r.escalate));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(Int64Array::from_iter_values(0..n as i64)),
+            text(&|r| Some(r.id.clone())),
+            text(&|r| r.verdict.clone()),
+            text(&|r| r.severity.clone()),
+            Arc::new(BooleanArray::from(escalate)),
+            Arc::new(annotations.finish()),
+            text(&|r| r.warn.clone()),
+            Arc::new(StringArray::from(vec![policy.defaults.verdict.clone(); n])),
+        ],
+    )?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+/// `policy_weights`: one row of the score and confidence weights.
+fn weights_table(policy: &Policy) -> Result<MemTable> {
+    let (s, c) = (&policy.weights.score, &policy.weights.confidence);
+    let columns = [
+        ("score_severity", s.severity),
+        ("score_trust", s.trust),
+        ("score_reachability", s.reachability),
+        ("score_runtime", s.runtime),
+        ("confidence_reachability", c.reachability),
+        ("confidence_runtime", c.runtime),
+        ("confidence_vex", c.vex),
+        ("confidence_provenance", c.provenance),
+        ("confidence_policy", c.policy),
+    ];
+    let schema = Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|(name, _)| Field::new(*name, DataType::Float64, false))
+            .collect::<Vec<_>>(),
+    ));
+    let arrays: Vec<ArrayRef> = columns
+        .iter()
+        .map(|(_, v)| Arc::new(Float64Array::from(vec![*v])) as ArrayRef)
+        .collect();
+    let batch = RecordBatch::try_new(schema.clone(), arrays)?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+/// Registers `policy_weights` and `policy_rules` in `ctx` (before `sql/evaluate.sql` runs).
+pub fn register_tables(ctx: &SessionContext, policy: &Policy) -> Result<()> {
+    ctx.register_table("policy_weights", Arc::new(weights_table(policy)?))?;
+    ctx.register_table("policy_rules", Arc::new(rules_table(policy)?))?;
+    Ok(())
+}
+
+/// Plans every rule's condition against `finding_context` (which `sql/evaluate.sql` made in
+/// `ctx`): an unknown column, a function that does not exist or a condition that is not a
+/// boolean is an error naming the rule and where it stands in the file.
+pub async fn check_conditions(ctx: &SessionContext, loaded: &Loaded) -> Result<()> {
+    for (i, rule) in loaded.policy.rules.iter().enumerate() {
+        let cond = condition(&rule.when).map_err(|e| rule_error(loaded, i, e))?;
+        let df = ctx
+            .sql(&format!("SELECT ({cond}) AS matched FROM finding_context"))
+            .await
+            .map_err(|e| rule_error(loaded, i, e.strip_backtrace()))?;
+        let t = df.schema().field(0).data_type().clone();
+        if !matches!(t, DataType::Boolean | DataType::Null) {
+            return Err(rule_error(
+                loaded,
+                i,
+                format!("a condition must be true or false, this is {t}"),
+            ));
+        }
+    }
+    Ok(())
+}
