@@ -65,7 +65,7 @@ pub fn policy_sql(loaded: &Loaded) -> Result<String> {
         return Ok(sql);
     }
     sql.push_str("           CASE\n");
-    for (n, rule) in ordered(policy).iter().enumerate() {
+    for (n, rule) in policy.ordered_rules().iter().enumerate() {
         let i = policy
             .rules
             .iter()
@@ -82,13 +82,9 @@ pub fn policy_sql(loaded: &Loaded) -> Result<String> {
     Ok(sql)
 }
 
-fn ordered(policy: &Policy) -> Vec<&super::Rule> {
-    policy.ordered_rules()
-}
-
 /// `policy_rules`: what each rule does, by its place in the CASE (0: none matched).
 fn rules_table(policy: &Policy) -> Result<MemTable> {
-    let rules = ordered(policy);
+    let rules = policy.ordered_rules();
     let n = rules.len() + 1;
     let text = |f: &dyn Fn(&super::Rule) -> Option<String>| -> ArrayRef {
         let mut v = vec![None];
