@@ -484,14 +484,13 @@ struct RunRecord {
 async fn run_record(lake: &Lake, tenant: &str, version: u64) -> Result<RunRecord> {
     let ctx = session::bare(lake, &SessionOptions::default());
     session::register(&ctx, "events", &lake.load(Table::Events).await?).await?;
-    let ctx_tenant = tenant.replace('\'', "''");
     let batches = ctx
-        .sql(&format!(
-            "SELECT payload, table_versions FROM events WHERE tenant = '{ctx_tenant}' \
-             AND stream = 'policy:evaluated' AND type = 'evaluation.completed' \
-             AND subject = 'findings@{version}'"
-        ))
+        .sql(sql::RUN_RECORD)
         .await?
+        .with_param_values(vec![
+            datafusion::common::ScalarValue::from(tenant),
+            datafusion::common::ScalarValue::from(format!("findings@{version}")),
+        ])?
         .collect()
         .await?;
     let (payloads, versions) = (
@@ -615,8 +614,11 @@ pub async fn replay(
 
     let recorded_table = lake.load_version(Table::Findings, version).await?;
     let ctx = session::bare(lake, options);
-    session::register(&ctx, "recorded", &recorded_table).await?;
-    let recorded = ctx.sql("SELECT * FROM recorded").await?.collect().await?;
+    recorded_table.update_datafusion_session(&ctx.state())?;
+    let recorded = ctx
+        .read_table(recorded_table.table_provider().await?)?
+        .collect()
+        .await?;
 
     let (names, want) = rows_text(&recorded, tenant)?;
     let (_, got) = rows_text(&replayed.batches, tenant)?;

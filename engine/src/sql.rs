@@ -36,6 +36,9 @@ pub const EVALUATE: &str = sql_file!("evaluate.sql");
 /// The evaluation pipeline's second part: the findings rows, from the policy's `eval_policy`.
 pub const FINDINGS: &str = sql_file!("findings.sql");
 
+/// The `evaluation.completed` event of a findings version ($1 tenant, $2 `findings@N`).
+pub const RUN_RECORD: &str = sql_file!("run_record.sql");
+
 /// What a run changed: `current_findings` against `previous_findings`, given `change_context`.
 pub const FINDING_CHANGES: &str = sql_file!("finding_changes.sql");
 

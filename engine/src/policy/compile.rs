@@ -22,6 +22,9 @@ use datafusion::sql::sqlparser::tokenizer::Token;
 use super::{Loaded, Policy};
 use crate::error::{EngineError, Result};
 
+/// The head of the generated view `eval_policy`; the rules' CASE follows it.
+const FRAME_HEAD: &str = "CREATE OR REPLACE VIEW eval_policy AS\nSELECT c.*, p.rule, p.rule_verdict, p.rule_severity, p.escalate,\n       p.annotations, p.warning, p.default_verdict\nFROM (\n    SELECT f.*,\n"; // sql-ok: the generator's own frame
+
 /// A rule's condition, parsed and written back as SQL.
 fn condition(when: &str) -> std::result::Result<String, String> {
     let dialect = GenericDialect {};
@@ -58,7 +61,7 @@ pub fn policy_sql(loaded: &Loaded) -> Result<String> {
         policy.version,
         policy.hash()
     ));
-    sql.push_str("CREATE OR REPLACE VIEW eval_policy AS\nSELECT c.*, p.rule, p.rule_verdict, p.rule_severity, p.escalate,\n       p.annotations, p.warning, p.default_verdict\nFROM (\n    SELECT f.*,\n");
+    sql.push_str(FRAME_HEAD);
     if policy.rules.is_empty() {
         sql.push_str("           0 AS rule_index  -- no rules: the default verdict\n");
         sql.push_str("    FROM finding_context f\n) c\nJOIN policy_rules p ON c.rule_index = p.rule_index;\n");
@@ -172,8 +175,12 @@ pub fn register_tables(ctx: &SessionContext, policy: &Policy) -> Result<()> {
 pub async fn check_conditions(ctx: &SessionContext, loaded: &Loaded) -> Result<()> {
     for (i, rule) in loaded.policy.rules.iter().enumerate() {
         let cond = condition(&rule.when).map_err(|e| rule_error(loaded, i, e))?;
-        let df = ctx
-            .sql(&format!("SELECT ({cond}) AS matched FROM finding_context"))
+        let planned = async {
+            let context = ctx.table("finding_context").await?;
+            let expr = context.parse_sql_expr(&cond)?;
+            context.select(vec![expr.alias("matched")])
+        };
+        let df = planned
             .await
             .map_err(|e| rule_error(loaded, i, e.strip_backtrace()))?;
         let t = df.schema().field(0).data_type().clone();
