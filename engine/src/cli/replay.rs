@@ -12,7 +12,7 @@ use crate::evaluate;
   vexlake replay --version N                          # exit 0: the same rows again
 
 Exit codes: 0 every row identical; 1 a difference (the first one is printed); 2 error (no such
-version, no record of the run, another policy).")]
+version, no record of the run, an altered record, an input that no longer reads).")]
 pub struct Args {
     /// The findings version to replay (`evaluate` prints it; `findings_at(N)` reads it).
     #[arg(long, value_name = "N")]
