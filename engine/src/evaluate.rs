@@ -100,10 +100,9 @@ fn versions_json(versions: &BTreeMap<Table, u64>) -> String {
 }
 
 fn run_context_schema() -> Arc<Schema> {
-    let ts = DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, Some("UTC".into()));
     Arc::new(Schema::new(vec![
         Field::new("tenant", DataType::Utf8, false),
-        Field::new("evaluated_at", ts, false),
+        Field::new("evaluated_at", crate::lake::schema::timestamp_type(), false),
         Field::new("policy_id", DataType::Utf8, false),
         Field::new("policy_version", DataType::Utf8, false),
         Field::new("policy_hash", DataType::Utf8, false),
@@ -146,14 +145,7 @@ fn rows_hash(batches: &[RecordBatch], skip: &str) -> Result<String> {
     let options = FormatOptions::default().with_null("\u{0}");
     let mut hasher = Sha256::new();
     for batch in batches {
-        let formatters = batch
-            .schema()
-            .fields()
-            .iter()
-            .zip(batch.columns())
-            .filter(|(f, _)| f.name() != skip)
-            .map(|(_, c)| ArrayFormatter::try_new(c.as_ref(), &options))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let formatters = formatters(batch, skip, &options)?;
         for row in 0..batch.num_rows() {
             for f in &formatters {
                 hasher.update(f.value(row).to_string().as_bytes());
@@ -163,6 +155,22 @@ fn rows_hash(batches: &[RecordBatch], skip: &str) -> Result<String> {
         }
     }
     Ok(hex::encode(hasher.finalize()))
+}
+
+/// A text formatter for every column of `batch` but `skip`, in column order.
+fn formatters<'a>(
+    batch: &'a RecordBatch,
+    skip: &str,
+    options: &'a FormatOptions<'a>,
+) -> Result<Vec<ArrayFormatter<'a>>> {
+    Ok(batch
+        .schema_ref()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .filter(|(f, _)| f.name() != skip)
+        .map(|(_, c)| ArrayFormatter::try_new(c.as_ref(), options))
+        .collect::<std::result::Result<Vec<_>, _>>()?)
 }
 
 /// The rows a run computes, stamped with their determinism hash, before anything is committed.
@@ -551,26 +559,19 @@ async fn run_record(lake: &Lake, tenant: &str, version: u64) -> Result<RunRecord
 /// column names; without `determinism_hash`, which covers the whole run (replay compares it
 /// apart).
 fn rows_text(batches: &[RecordBatch], tenant: &str) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    const SKIP: &str = "determinism_hash";
     let schema = Table::Findings.schema();
-    let skip = schema.index_of("determinism_hash")?;
     let names: Vec<String> = schema
         .fields()
         .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != skip)
-        .map(|(_, f)| f.name().clone())
+        .filter(|f| f.name() != SKIP)
+        .map(|f| f.name().clone())
         .collect();
     let options = FormatOptions::default().with_null("NULL");
     let mut rows = Vec::new();
     for batch in batches {
         let batch = conform(batch, &schema)?;
-        let formatters = batch
-            .columns()
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != skip)
-            .map(|(_, c)| ArrayFormatter::try_new(c.as_ref(), &options))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let formatters = formatters(&batch, SKIP, &options)?;
         for row in 0..batch.num_rows() {
             let values: Vec<String> = formatters
                 .iter()

@@ -47,7 +47,7 @@ pub async fn run(globals: &Globals, cmd: Command) -> Result<ExitCode> {
         out(generated.trim_end().to_string())?;
         out(String::new())?;
         out("-- Rules in the order they are tried:".to_string())?;
-        for (i, r) in p.ordered_rules().iter().enumerate() {
+        for (n, (_, r)) in p.ordered_rules().into_iter().enumerate() {
             let mut actions = Vec::new();
             if let Some(v) = &r.verdict {
                 actions.push(format!("verdict {v}"));
@@ -66,7 +66,7 @@ pub async fn run(globals: &Globals, cmd: Command) -> Result<ExitCode> {
             }
             out(format!(
                 "--   {}. {} (priority {}): {}",
-                i + 1,
+                n + 1,
                 r.id,
                 r.priority,
                 actions.join(", ")

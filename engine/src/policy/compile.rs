@@ -25,6 +25,10 @@ use crate::error::{EngineError, Result};
 /// The head of the generated view `eval_policy`; the rules' CASE follows it.
 const FRAME_HEAD: &str = "CREATE OR REPLACE VIEW eval_policy AS\nSELECT c.*, p.rule, p.rule_verdict, p.rule_severity, p.escalate,\n       p.annotations, p.warning, p.default_verdict\nFROM (\n    SELECT f.*,\n"; // sql-ok: the generator's own frame
 
+/// The tail of the generated view, after the rule index.
+const FRAME_TAIL: &str =
+    "    FROM finding_context f\n) c\nJOIN policy_rules p ON c.rule_index = p.rule_index;\n";
+
 /// A rule's condition, parsed and written back as SQL.
 fn condition(when: &str) -> std::result::Result<String, String> {
     let dialect = GenericDialect {};
@@ -64,16 +68,11 @@ pub fn policy_sql(loaded: &Loaded) -> Result<String> {
     sql.push_str(FRAME_HEAD);
     if policy.rules.is_empty() {
         sql.push_str("           0 AS rule_index  -- no rules: the default verdict\n");
-        sql.push_str("    FROM finding_context f\n) c\nJOIN policy_rules p ON c.rule_index = p.rule_index;\n");
+        sql.push_str(FRAME_TAIL);
         return Ok(sql);
     }
     sql.push_str("           CASE\n");
-    for (n, rule) in policy.ordered_rules().iter().enumerate() {
-        let i = policy
-            .rules
-            .iter()
-            .position(|r| r.id == rule.id)
-            .unwrap_or(0);
+    for (n, (i, rule)) in policy.ordered_rules().into_iter().enumerate() {
         let cond = condition(&rule.when).map_err(|e| rule_error(loaded, i, e))?;
         sql.push_str(&format!(
             "             WHEN ({cond}) THEN {}  -- {}\n",
@@ -81,7 +80,8 @@ pub fn policy_sql(loaded: &Loaded) -> Result<String> {
             rule.id.replace(['\n', '\r'], " ")
         ));
     }
-    sql.push_str("             ELSE 0\n           END AS rule_index\n    FROM finding_context f\n) c\nJOIN policy_rules p ON c.rule_index = p.rule_index;\n");
+    sql.push_str("             ELSE 0\n           END AS rule_index\n");
+    sql.push_str(FRAME_TAIL);
     Ok(sql)
 }
 
@@ -91,12 +91,12 @@ fn rules_table(policy: &Policy) -> Result<MemTable> {
     let n = rules.len() + 1;
     let text = |f: &dyn Fn(&super::Rule) -> Option<String>| -> ArrayRef {
         let mut v = vec![None];
-        v.extend(rules.iter().map(|r| f(r)));
+        v.extend(rules.iter().map(|(_, r)| f(r)));
         Arc::new(StringArray::from(v))
     };
     let mut annotations = ListBuilder::new(StringBuilder::new());
     annotations.append(true);
-    for r in &rules {
+    for (_, r) in &rules {
         for (k, v) in &r.annotate {
             annotations.values().append_value(format!("{k}={v}"));
         }
@@ -117,7 +117,7 @@ fn rules_table(policy: &Policy) -> Result<MemTable> {
         Field::new("default_verdict", DataType::Utf8, false),
     ]));
     let mut escalate = vec![false];
-    escalate.extend(rules.iter().map(|r| r.escalate));
+    escalate.extend(rules.iter().map(|(_, r)| r.escalate));
     let batch = RecordBatch::try_new(
         schema.clone(),
         vec![

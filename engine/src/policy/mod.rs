@@ -195,10 +195,11 @@ impl Policy {
         hex::encode(Sha256::digest(self.canonical_json().as_bytes()))
     }
 
-    /// The rules in the order they are tried: priority, then file order.
-    pub fn ordered_rules(&self) -> Vec<&Rule> {
-        let mut rules: Vec<&Rule> = self.rules.iter().collect();
-        rules.sort_by_key(|r| r.priority);
+    /// The rules in the order they are tried (priority, then file order), each with its place
+    /// in the file's list.
+    pub fn ordered_rules(&self) -> Vec<(usize, &Rule)> {
+        let mut rules: Vec<(usize, &Rule)> = self.rules.iter().enumerate().collect();
+        rules.sort_by_key(|(_, r)| r.priority);
         rules
     }
 }
@@ -247,15 +248,14 @@ pub fn parse(text: &str, origin: &str) -> std::result::Result<Loaded, String> {
 
 /// The checks that need no finding context.
 fn check(policy: &Policy, places: &[String]) -> std::result::Result<(), String> {
-    let fail = |msg: String| Err(msg);
     if policy.id.trim().is_empty() {
-        return fail("the policy has an empty id".into());
+        return Err("the policy has an empty id".into());
     }
     if policy.version.trim().is_empty() {
-        return fail(format!("policy {:?} has an empty version", policy.id));
+        return Err(format!("policy {:?} has an empty version", policy.id));
     }
     if !VERDICTS.contains(&policy.defaults.verdict.as_str()) {
-        return fail(format!(
+        return Err(format!(
             "defaults.verdict {:?} is not one of PASS, WARN, BLOCK, FAIL",
             policy.defaults.verdict
         ));
@@ -274,7 +274,7 @@ fn check(policy: &Policy, places: &[String]) -> std::result::Result<(), String> 
     ];
     for (name, v) in weights {
         if !v.is_finite() || v < 0.0 {
-            return fail(format!("{name} = {v}: a weight is a number of 0 or more"));
+            return Err(format!("{name} = {v}: a weight is a number of 0 or more"));
         }
     }
     let mut ids = std::collections::HashSet::new();
@@ -282,25 +282,25 @@ fn check(policy: &Policy, places: &[String]) -> std::result::Result<(), String> 
         let at = places.get(i).map(String::as_str).unwrap_or("");
         let name = format!("{at}: rule {:?}", rule.id);
         if rule.id.trim().is_empty() {
-            return fail(format!("{at}: rule {} has an empty id", i + 1));
+            return Err(format!("{at}: rule {} has an empty id", i + 1));
         }
         if !ids.insert(rule.id.as_str()) {
-            return fail(format!("{name}: the id is used by an earlier rule"));
+            return Err(format!("{name}: the id is used by an earlier rule"));
         }
         if rule.when.trim().is_empty() {
-            return fail(format!("{name}: `when` is empty"));
+            return Err(format!("{name}: `when` is empty"));
         }
         if let Some(v) = &rule.verdict
             && !VERDICTS.contains(&v.as_str())
         {
-            return fail(format!(
+            return Err(format!(
                 "{name}: verdict {v:?} is not one of PASS, WARN, BLOCK, FAIL"
             ));
         }
         if let Some(s) = &rule.severity
             && !SEVERITIES.contains(&s.as_str())
         {
-            return fail(format!(
+            return Err(format!(
                 "{name}: severity {s:?} is not one of {}",
                 SEVERITIES.join(", ")
             ));
@@ -311,7 +311,7 @@ fn check(policy: &Policy, places: &[String]) -> std::result::Result<(), String> 
             && rule.annotate.is_empty()
             && rule.warn.is_none()
         {
-            return fail(format!(
+            return Err(format!(
                 "{name}: no action (verdict, severity, escalate, annotate or warn)"
             ));
         }
@@ -409,7 +409,11 @@ mod tests {
             [[rules]]\nid = \"a\"\npriority = 1\nwhen = \"true\"\nwarn = \"a\"\n\
             [[rules]]\nid = \"c\"\npriority = 5\nwhen = \"true\"\nwarn = \"c\"\n";
         let p = parse(text, "p.toml").unwrap().policy;
-        let order: Vec<&str> = p.ordered_rules().iter().map(|r| r.id.as_str()).collect();
+        let order: Vec<&str> = p
+            .ordered_rules()
+            .iter()
+            .map(|(_, r)| r.id.as_str())
+            .collect();
         assert_eq!(order, ["a", "b", "c"]);
     }
 }
