@@ -3,21 +3,67 @@
 -- `rule_verdict`, `rule_severity`, `escalate`, `annotations`, `warning` and the policy's
 -- `default_verdict`): the rows of the new `findings` version, in their canonical order.
 --
--- * verdict: the rule's, else the policy's default.
--- * severity: the rule's, else the advisory's; `escalate` raises it one step (none -> low ->
---   medium -> high -> critical; critical and unknown stay).
+-- 1. The rules and the exception (DESIGN.md, steps 3 and 4):
+--    * verdict: the rule's, else the policy's default; then the winning exception's effect:
+--      suppress -> PASS; defer (until its date) and require-control -> at most WARN (a
+--      downgrade changed the severity before the rules ran).
+--    * severity: the rule's, else the context's; `escalate` raises it one step (none -> low ->
+--      medium -> high -> critical; critical and unknown stay).
+CREATE OR REPLACE VIEW eval_excepted AS
+SELECT p.*,
+       CASE
+         WHEN p.exception_effect = 'suppress' THEN 'PASS'
+         WHEN p.exception_effect IN ('defer', 'require-control')
+              AND coalesce(p.rule_verdict, p.default_verdict) IN ('BLOCK', 'FAIL')
+           THEN 'WARN'
+         ELSE coalesce(p.rule_verdict, p.default_verdict)
+       END AS excepted_verdict,
+       CASE
+         WHEN NOT p.escalate THEN coalesce(p.rule_severity, p.severity)
+         WHEN coalesce(p.rule_severity, p.severity) = 'critical' THEN 'critical'
+         WHEN coalesce(p.rule_severity, p.severity) = 'high' THEN 'critical'
+         WHEN coalesce(p.rule_severity, p.severity) = 'medium' THEN 'high'
+         WHEN coalesce(p.rule_severity, p.severity) = 'low' THEN 'medium'
+         WHEN coalesce(p.rule_severity, p.severity) = 'none' THEN 'low'
+         ELSE coalesce(p.rule_severity, p.severity)
+       END AS final_severity
+FROM eval_policy p;
+
+-- 2. Unknown budgets (DESIGN.md, step 5): each environment counts its unknown findings that
+--    still gate (verdict not PASS after the rules and exceptions); against the environment's
+--    budget (`policy_budgets`) the count is within, warning (from the warn threshold) or
+--    exceeded, and when exceeded every such finding is at least BLOCK.
+CREATE OR REPLACE VIEW eval_budgeted AS
+SELECT e.*, b.max_unknown,
+       unknown_budget(e.unknown_count, b.max_unknown, b.warn_threshold) AS budget_state
+FROM (
+    SELECT x.*,
+           sum(CASE WHEN x.unknown AND x.excepted_verdict <> 'PASS' THEN 1 ELSE 0 END)
+             OVER (PARTITION BY x.tenant, x.environment) AS unknown_count
+    FROM eval_excepted x
+) e
+LEFT JOIN policy_budgets b ON e.environment = b.environment;
+
+-- 3. The rows.
 SELECT c.tenant,
        encode(sha256(concat_ws(chr(31), c.tenant, c.subject, c.purl, c.advisory_id)), 'hex')
          AS finding_key,
        c.subject, c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package, c.version,
        c.advisory_id AS vulnerability_id, c.source, c.revision AS advisory_revision,
+       c.advisory_sha256,
        c.aliases, c.summary,
-       c.match_state, c.cvss_score, c.final_severity AS severity,
-       coalesce(c.rule_verdict, c.default_verdict) AS verdict,
+       c.match_state, c.unknown, c.cvss_score, c.final_severity AS severity,
+       CASE
+         WHEN c.unknown AND c.excepted_verdict IN ('WARN', 'BLOCK')
+              AND c.budget_state = 'exceeded'
+           THEN 'BLOCK'
+         ELSE c.excepted_verdict
+       END AS verdict,
        c.vex_status, c.vex_justification, c.vex_issuer, c.vex_statement_id,
        CAST(c.k4 AS TINYINT) AS k4, c.vex_trust, c.vex_statement_ids,
        c.reachability, c.runtime, c.score, c.confidence,
        confidence_tier(c.confidence) AS confidence_tier,
+       c.environment, c.exception_id, c.exception_effect,
        make_array(
          'match:' || CASE WHEN c.match_level = 2 THEN 'affected' ELSE 'unknown' END,
          'severity:' || c.severity
@@ -40,23 +86,34 @@ SELECT c.tenant,
                   THEN '; ' || array_to_string(c.annotations, '; ')
                 ELSE ''
               END,
+         'exception:' || CASE
+                           WHEN c.exception_id IS NULL THEN 'none'
+                           ELSE c.exception_id || ' (' || c.exception_effect
+                             || coalesce(' to ' || c.exception['severity'], '')
+                             || coalesce(' until ' || CAST(c.exception['until'] AS VARCHAR), '')
+                             || coalesce(' with control ' || c.exception['control'], '')
+                             || '; scope ' || c.exception['scope']
+                             || '; owner ' || c.exception['owner']
+                             || coalesce('; expires ' || CAST(c.exception['expires'] AS VARCHAR), '')
+                             || '; reason: ' || c.exception['reason'] || ')'
+                         END,
+         'environment:' || c.environment
+           || CASE
+                WHEN c.max_unknown IS NULL THEN '; no unknown budget'
+                ELSE '; unknown budget ' || CAST(c.unknown_count AS VARCHAR) || ' of '
+                  || CAST(c.max_unknown AS VARCHAR) || ' (' || c.budget_state || ')'
+                  || CASE
+                       WHEN NOT c.unknown OR c.excepted_verdict = 'PASS' THEN ''
+                       WHEN c.budget_state = 'exceeded' THEN '; this unknown finding blocks'
+                       WHEN c.budget_state = 'warning' THEN '; warning: near the budget'
+                       ELSE ''
+                     END
+              END,
          'evidence:reachability ' || c.reachability || ', runtime ' || c.runtime
            || coalesce(', score ' || CAST(c.score AS VARCHAR), '')
            || ', confidence ' || CAST(c.confidence AS VARCHAR)
        ) AS explained_trace,
        r.policy_id, r.policy_version, r.policy_hash, r.input_versions, r.evaluated_at
-FROM (
-    SELECT p.*,
-           CASE
-             WHEN NOT p.escalate THEN coalesce(p.rule_severity, p.severity)
-             WHEN coalesce(p.rule_severity, p.severity) = 'critical' THEN 'critical'
-             WHEN coalesce(p.rule_severity, p.severity) = 'high' THEN 'critical'
-             WHEN coalesce(p.rule_severity, p.severity) = 'medium' THEN 'high'
-             WHEN coalesce(p.rule_severity, p.severity) = 'low' THEN 'medium'
-             WHEN coalesce(p.rule_severity, p.severity) = 'none' THEN 'low'
-             ELSE coalesce(p.rule_severity, p.severity)
-           END AS final_severity
-    FROM eval_policy p
-) c
+FROM eval_budgeted c
 CROSS JOIN run_context r
 ORDER BY c.tenant, r.policy_id, vulnerability_id, c.purl, c.source, c.subject;

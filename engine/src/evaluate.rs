@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::array::{ArrayRef, AsArray, RecordBatch, StringArray, TimestampMicrosecondArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use chrono::{DateTime, Utc};
@@ -47,6 +47,30 @@ pub struct RunReport {
     pub changes: BTreeMap<String, usize>,
     /// The version of `finding_changes` the run appended; `None` when nothing changed.
     pub finding_changes_version: Option<u64>,
+    /// Every environment with an unknown budget, and where it stands.
+    pub budgets: Vec<BudgetLine>,
+    /// The exceptions the run applied.
+    pub exceptions: Vec<ExceptionLine>,
+}
+
+/// An environment's unknown budget after a run (`sql/unknown_budgets.sql`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct BudgetLine {
+    pub environment: String,
+    /// Unknown findings that gate (verdict not PASS).
+    pub unknown: i64,
+    pub max_unknown: i64,
+    pub warn_threshold: f64,
+    /// `within`, `warning` or `exceeded`.
+    pub state: String,
+}
+
+/// An exception a run applied, and to how many findings (`sql/exceptions_applied.sql`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExceptionLine {
+    pub id: String,
+    pub effect: String,
+    pub findings: i64,
 }
 
 /// A finding's verdict, ordered PASS < WARN < BLOCK < FAIL.
@@ -276,7 +300,12 @@ async fn run_pipeline(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
         determinism_hash,
     } = evaluate_rows(ctx, opts, &input_versions).await?;
     let findings_version = lake.overwrite(Table::Findings, stamped.clone()).await?;
-    let changes = record_changes(lake, ctx, opts, findings_version, stamped).await?;
+    ctx.register_table(
+        "current_findings",
+        Arc::new(MemTable::try_new(Table::Findings.schema(), vec![stamped])?),
+    )?;
+    let changes = record_changes(lake, ctx, opts, findings_version).await?;
+    let (budgets, exceptions) = budgets_and_exceptions(ctx).await?;
     let report = RunReport {
         findings_version,
         rows,
@@ -286,6 +315,8 @@ async fn run_pipeline(lake: &Lake, opts: &RunOptions) -> Result<RunReport> {
         input_versions,
         changes: changes.counts,
         finding_changes_version: changes.version,
+        budgets,
+        exceptions,
     };
     write_events(lake, opts, &report, &changes.rows).await?;
     Ok(report)
@@ -301,14 +332,13 @@ struct Changes {
     rows: Vec<[Option<String>; 4]>,
 }
 
-/// Compares the findings version the run wrote with the version before it
+/// Compares the findings version the run wrote (`current_findings`) with the version before it
 /// (`sql/finding_changes.sql`) and appends the differences to `finding_changes`.
 async fn record_changes(
     lake: &Lake,
     ctx: &datafusion::prelude::SessionContext,
     opts: &RunOptions,
     findings_version: u64,
-    current: Vec<RecordBatch>,
 ) -> Result<Changes> {
     let previous = lake
         .load_version(Table::Findings, findings_version.saturating_sub(1))
@@ -316,11 +346,6 @@ async fn record_changes(
         .table_provider()
         .await?;
     ctx.register_table("previous_findings", previous)?;
-    let schema = Table::Findings.schema();
-    ctx.register_table(
-        "current_findings",
-        Arc::new(MemTable::try_new(schema, vec![current])?),
-    )?;
     let context_schema = Arc::new(Schema::new(vec![
         Field::new("tenant", DataType::Utf8, false),
         Field::new("from_version", DataType::Int64, false),
@@ -388,8 +413,62 @@ async fn record_changes(
     })
 }
 
-/// `events` of a run (stream `policy:evaluated`): one `evaluation.completed`, and one
-/// `verdict.changed` per finding that is new, resolved or has another verdict. They happen at
+/// The run's unknown budgets and applied exceptions, from the rows it wrote
+/// (`current_findings`).
+async fn budgets_and_exceptions(
+    ctx: &datafusion::prelude::SessionContext,
+) -> Result<(Vec<BudgetLine>, Vec<ExceptionLine>)> {
+    let batches = sql::run_last(ctx, sql::UNKNOWN_BUDGETS)
+        .await?
+        .collect()
+        .await?;
+    let mut budgets = Vec::new();
+    for b in &batches {
+        let text = |i: usize| arrow::compute::cast(b.column(i), &DataType::Utf8);
+        let (env, unknown, max, threshold, state) =
+            (text(0)?, text(1)?, text(2)?, text(3)?, text(4)?);
+        let (env, unknown, max, threshold, state) = (
+            env.as_string::<i32>(),
+            unknown.as_string::<i32>(),
+            max.as_string::<i32>(),
+            threshold.as_string::<i32>(),
+            state.as_string::<i32>(),
+        );
+        for row in 0..b.num_rows() {
+            budgets.push(BudgetLine {
+                environment: env.value(row).to_string(),
+                unknown: unknown.value(row).parse().unwrap_or(0),
+                max_unknown: max.value(row).parse().unwrap_or(0),
+                warn_threshold: threshold.value(row).parse().unwrap_or(0.0),
+                state: state.value(row).to_string(),
+            });
+        }
+    }
+    let batches = sql::run_last(ctx, sql::EXCEPTIONS_APPLIED)
+        .await?
+        .collect()
+        .await?;
+    let (ids, effects, counts) = (
+        session::string_column(&batches, 0)?,
+        session::string_column(&batches, 1)?,
+        session::string_column(&batches, 2)?,
+    );
+    let exceptions = ids
+        .into_iter()
+        .zip(effects)
+        .zip(counts)
+        .map(|((id, effect), n)| ExceptionLine {
+            id,
+            effect,
+            findings: n.parse().unwrap_or(0),
+        })
+        .collect();
+    Ok((budgets, exceptions))
+}
+
+/// `events` of a run (stream `policy:evaluated`): one `evaluation.completed`, one
+/// `exception.applied` per exception that decided findings, and one `verdict.changed` per
+/// finding that is new, resolved or has another verdict. They happen at
 /// the run's clock (`--as-of`), like the findings.
 async fn write_events(
     lake: &Lake,
@@ -428,6 +507,8 @@ async fn write_events(
             "unknown": report.unknown,
             "changes": report.changes,
             "determinism_hash": report.determinism_hash,
+            "unknown_budgets": report.budgets,
+            "exceptions_applied": report.exceptions.len(),
             "policy_id": opts.policy.policy.id,
             "policy_version": opts.policy.policy.version,
             "policy_hash": opts.policy.policy.hash(),
@@ -441,6 +522,40 @@ async fn write_events(
         table_versions: table_versions.clone(),
         occurred_at: occurred_at.clone(),
     }];
+    for applied in &report.exceptions {
+        let Some(x) = opts
+            .policy
+            .policy
+            .exceptions
+            .iter()
+            .find(|x| x.id == applied.id)
+        else {
+            continue;
+        };
+        rows.push(EventRow {
+            tenant: opts.tenant.clone(),
+            event_id: id(&[&opts.tenant, "exception.applied", &applied.id, &to]),
+            stream: "policy:evaluated",
+            ty: "exception.applied",
+            subject: format!("exception:{}", applied.id),
+            payload: serde_json::json!({
+                "exception_id": applied.id,
+                "effect": applied.effect,
+                "findings": applied.findings,
+                "scope": x.scope,
+                "owner": x.owner,
+                "reason": x.reason,
+                "until": x.until,
+                "severity": x.severity,
+                "control": x.control,
+                "expires": x.expires,
+                "findings_version": report.findings_version,
+            })
+            .to_string(),
+            table_versions: table_versions.clone(),
+            occurred_at: occurred_at.clone(),
+        });
+    }
     for [key, change, old, new] in changes {
         let (Some(key), Some(change)) = (key, change) else {
             continue;

@@ -42,6 +42,12 @@ pub const RUN_RECORD: &str = sql_file!("run_record.sql");
 /// What a run changed: `current_findings` against `previous_findings`, given `change_context`.
 pub const FINDING_CHANGES: &str = sql_file!("finding_changes.sql");
 
+/// A run's unknown budgets per environment, over `current_findings` and `policy_budgets`.
+pub const UNKNOWN_BUDGETS: &str = sql_file!("unknown_budgets.sql");
+
+/// The exceptions a run applied, over `current_findings`.
+pub const EXCEPTIONS_APPLIED: &str = sql_file!("exceptions_applied.sql");
+
 /// Queries behind `vexlake demo`'s summary.
 pub mod demo {
     pub const BY_VERDICT: &str = sql_file!("demo/by_verdict.sql");

@@ -10,6 +10,7 @@ mod common;
 mod concurrency;
 mod consensus;
 mod corpus;
+mod exceptions;
 mod manifest;
 mod policy;
 mod python;

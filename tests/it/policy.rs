@@ -1,6 +1,6 @@
 //! Policy files: `policy check` and `explain`, errors that name the rule and the place, the
-//! actions, first match by priority then file order, `--fail-on` under two policies, and
-//! replay of a run under a policy file.
+//! actions, first match by priority then file order, `--fail-on` under two policies, replay
+//! of a run under a policy file, and unknown budgets per environment.
 
 use std::path::PathBuf;
 
@@ -26,7 +26,10 @@ fn policy_check_accepts_the_default_and_explains_it() {
     let default = repo().join("datasets/policies/default.toml");
     let out = vx.ok(&["policy", "check", arg(&default)]);
     assert!(
-        out.contains("policy \"vexlake-default\" version \"1\" is valid: 6 rules"),
+        out.contains(
+            "policy \"vexlake-default\" version \"1\" is valid: 6 rules, 0 exceptions, \
+             0 environments, 0 unknown budgets"
+        ),
         "{out}"
     );
     let out = vx.ok(&["policy", "explain", arg(&default)]);
@@ -59,6 +62,14 @@ fn bad_policies_are_errors_that_name_the_rule_and_the_place() {
         (
             "bad/unknown-field.toml",
             vec![":4:", "unknown field `rulez`"],
+        ),
+        (
+            "bad/exception-without-owner.toml",
+            vec![":5:1:", "missing field `owner`"],
+        ),
+        (
+            "bad/defer-without-until.toml",
+            vec![":10:6: exception \"later\"", "effect defer needs `until`"],
         ),
     ] {
         let out = vx.run(&["policy", "check", arg(&policy(file))]);
@@ -174,4 +185,164 @@ fn fail_on_block_follows_the_policy() {
     let warn = policy("warn-only.toml");
     let out = vx.ok(&["evaluate", "--fail-on", "BLOCK", "--policy", arg(&warn)]);
     assert!(out.contains("FAIL 0, BLOCK 0"), "{out}");
+}
+
+/// The default policy with environments and the given budgets, written to `dir`.
+fn with_budgets(dir: &std::path::Path, name: &str, budgets: &[(&str, i64)]) -> PathBuf {
+    let mut table: toml::Table = toml::from_str(
+        &std::fs::read_to_string(repo().join("datasets/policies/default.toml")).unwrap(),
+    )
+    .unwrap();
+    let env = |name: &str, repository: &str| {
+        let mut e = toml::Table::new();
+        e.insert("name".into(), name.into());
+        e.insert("repository".into(), repository.into());
+        toml::Value::Table(e)
+    };
+    table.insert(
+        "environments".into(),
+        toml::Value::Array(vec![
+            env("openshift", "openshift/*"),
+            env("java", "dropwizard-*"),
+        ]),
+    );
+    let mut b = toml::Table::new();
+    for (environment, max) in budgets {
+        let mut budget = toml::Table::new();
+        budget.insert("max_unknown".into(), (*max).into());
+        b.insert(environment.to_string(), budget.into());
+    }
+    table.insert("budgets".into(), b.into());
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, toml::to_string(&table).unwrap()).unwrap();
+    path
+}
+
+/// Unknown findings that gate (not PASS) per environment.
+fn gating_unknown(vx: &Vx, environment: &str) -> i64 {
+    vx.count(&format!(
+        "select count(*) from findings where unknown and verdict <> 'PASS' \
+         and environment = '{environment}'"
+    ))
+}
+
+#[test]
+fn unknown_budgets_block_when_exceeded_and_warn_from_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let vx = Vx::local(&dir.path().join("lake"));
+    vx.ingest_sample();
+    // Environments without budgets: nothing changes but the environment column.
+    let plain = with_budgets(dir.path(), "plain", &[]);
+    vx.ok(&["evaluate", "--as-of", AS_OF, "--policy", arg(&plain)]);
+    let (openshift, default, java) = (
+        gating_unknown(&vx, "openshift"),
+        gating_unknown(&vx, "default"),
+        gating_unknown(&vx, "java"),
+    );
+    assert!(openshift > 0 && default > 1, "{openshift} {default}");
+    assert_eq!(java, 0);
+    assert!(vx.count("select count(*) from findings where environment = 'java'") > 0);
+    let before: Vec<Value> = vx
+        .sql_json("select finding_key, source, verdict from findings order by finding_key, source");
+
+    // openshift exactly at its budget (warning from 80%), default one over it, java's budget
+    // of none met by no unknown finding.
+    let budgets = with_budgets(
+        dir.path(),
+        "budgets",
+        &[
+            ("openshift", openshift),
+            ("default", default - 1),
+            ("java", 0),
+        ],
+    );
+    let out = vx.expect(
+        1,
+        &[
+            "evaluate",
+            "--as-of",
+            AS_OF,
+            "--policy",
+            arg(&budgets),
+            "--fail-on",
+            "BLOCK",
+        ],
+    );
+    assert!(
+        out.contains(&format!(
+            "unknown budgets: default {default} of {} (EXCEEDED: its unknown findings block); \
+             java 0 of 0 (within); openshift {openshift} of {openshift} (warning: at least 80% \
+             of the budget)",
+            default - 1
+        )),
+        "{out}"
+    );
+    // Over the budget: every gating unknown finding of `default` is at least BLOCK, and says
+    // why; the budget counted them before it raised them.
+    assert_eq!(
+        vx.count(
+            "select count(*) from findings where environment = 'default' and unknown \
+             and verdict not in ('BLOCK', 'FAIL')"
+        ),
+        0
+    );
+    assert_eq!(
+        vx.count(&format!(
+            "select count(*) from findings where environment = 'default' and unknown \
+             and array_to_string(explained_trace, '|') like \
+             '%unknown budget {default} of {} (exceeded); this unknown finding blocks%'",
+            default - 1
+        )),
+        default
+    );
+    // At the threshold: the verdicts stay, the trace warns. Known findings never change.
+    let after: Vec<Value> = vx
+        .sql_json("select finding_key, source, verdict from findings order by finding_key, source");
+    assert_eq!(before.len(), after.len());
+    // Only the gating unknown findings of `default` changed, each from WARN (the default
+    // policy's verdict for an undecidable match or an unknown severity) to BLOCK.
+    let changed: Vec<_> = before.iter().zip(&after).filter(|(b, a)| b != a).collect();
+    assert_eq!(changed.len() as i64, default, "{changed:?}");
+    for (b, a) in &changed {
+        assert_eq!(
+            (&b["verdict"], &a["verdict"]),
+            (&"WARN".into(), &"BLOCK".into())
+        );
+    }
+    assert_eq!(
+        vx.count(&format!(
+            "select count(*) from findings where environment = 'openshift' and unknown \
+             and array_to_string(explained_trace, '|') like \
+             '%unknown budget {openshift} of {openshift} (warning); warning: near the budget%'"
+        )),
+        openshift
+    );
+    // The run records its budgets in its event.
+    let payload = vx.sql_json(
+        "select payload from events where type = 'evaluation.completed' \
+         and subject = 'findings@2'",
+    );
+    let payload: Value = serde_json::from_str(payload[0]["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        payload["unknown_budgets"][0]["state"], "exceeded",
+        "{payload}"
+    );
+    assert_eq!(
+        payload["unknown_budgets"][2]["state"], "warning",
+        "{payload}"
+    );
+
+    // A budget with room: within, no trace warning, the same verdicts as without budgets.
+    let roomy = with_budgets(dir.path(), "roomy", &[("openshift", openshift * 2)]);
+    let out = vx.ok(&["evaluate", "--as-of", AS_OF, "--policy", arg(&roomy)]);
+    assert!(
+        out.contains(&format!(
+            "unknown budgets: openshift {openshift} of {} (within)",
+            openshift * 2
+        )),
+        "{out}"
+    );
+    let roomy_rows: Vec<Value> = vx
+        .sql_json("select finding_key, source, verdict from findings order by finding_key, source");
+    assert_eq!(roomy_rows, before);
 }

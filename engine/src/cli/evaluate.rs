@@ -80,5 +80,37 @@ pub fn print_report(report: &RunReport) -> Result<()> {
         "changes since findings version {}: {changes}",
         report.findings_version.saturating_sub(1)
     ))?;
+    if !report.budgets.is_empty() {
+        let budgets: Vec<String> = report
+            .budgets
+            .iter()
+            .map(|b| {
+                let state = match b.state.as_str() {
+                    "exceeded" => "EXCEEDED: its unknown findings block".to_string(),
+                    "warning" => format!(
+                        "warning: at least {:.0}% of the budget",
+                        b.warn_threshold * 100.0
+                    ),
+                    other => other.to_string(),
+                };
+                format!(
+                    "{} {} of {} ({state})",
+                    b.environment, b.unknown, b.max_unknown
+                )
+            })
+            .collect();
+        out(format!("unknown budgets: {}", budgets.join("; ")))?;
+    }
+    if !report.exceptions.is_empty() {
+        let applied: Vec<String> = report
+            .exceptions
+            .iter()
+            .map(|x| {
+                let s = if x.findings == 1 { "" } else { "s" };
+                format!("{} {} ({} finding{s})", x.id, x.effect, x.findings)
+            })
+            .collect();
+        out(format!("exceptions applied: {}", applied.join(", ")))?;
+    }
     out(format!("determinism_hash {}", report.determinism_hash))
 }

@@ -73,14 +73,83 @@ pub async fn run(globals: &Globals, cmd: Command) -> Result<ExitCode> {
             ))?;
         }
         out(format!("--   otherwise: verdict {}", p.defaults.verdict))?;
+        explain_subjects(p)?;
     }
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     out(format!(
-        "{}: policy {:?} version {:?} is valid: {} rules; hash {}",
+        "{}: policy {:?} version {:?} is valid: {}, {}, {}, {}; hash {}",
         file.display(),
         p.id,
         p.version,
-        p.rules.len(),
+        count(p.rules.len(), "rule", "rules"),
+        count(p.exceptions.len(), "exception", "exceptions"),
+        count(p.environments.len(), "environment", "environments"),
+        count(p.budgets.len(), "unknown budget", "unknown budgets"),
         p.hash()
     ))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `explain`'s account of environments, budgets and exceptions (the tables
+/// `policy_environments`, `policy_budgets` and `policy_exceptions` the SQL pipeline joins).
+fn explain_subjects(p: &policy::Policy) -> Result<()> {
+    if !p.environments.is_empty() {
+        out("-- Environments, the first that matches (else `default`):".to_string())?;
+        for e in &p.environments {
+            let mut how = Vec::new();
+            if let Some(r) = &e.repository {
+                how.push(format!("repository {r}"));
+            }
+            if let Some(l) = &e.label {
+                how.push(format!("label {l}"));
+            }
+            out(format!("--   {}: {}", e.name, how.join(" and ")))?;
+        }
+    }
+    if !p.budgets.is_empty() {
+        out("-- Unknown budgets (unknown findings that are not PASS):".to_string())?;
+        for (env, b) in &p.budgets {
+            out(format!(
+                "--   {env}: block above {}, warn from {:.0}%",
+                b.max_unknown,
+                b.warn_threshold * 100.0
+            ))?;
+        }
+    }
+    if !p.exceptions.is_empty() {
+        out("-- Exceptions by rank (most specific scope, then newest, then id):".to_string())?;
+        let mut ranked: Vec<&policy::Exception> = p.exceptions.iter().collect();
+        // The newest first; an exception without `created` after those with one.
+        ranked.sort_by_key(|x| {
+            (
+                x.scope.specificity(),
+                std::cmp::Reverse(x.created.clone()),
+                x.id.clone(),
+            )
+        });
+        for x in ranked {
+            let mut effect = x.effect.clone();
+            if let Some(s) = &x.severity {
+                effect.push_str(&format!(" to {s}"));
+            }
+            if let Some(u) = &x.until {
+                effect.push_str(&format!(" until {}", u.0));
+            }
+            if let Some(c) = &x.control {
+                effect.push_str(&format!(" with control {c}"));
+            }
+            let expires = x
+                .expires
+                .as_ref()
+                .map_or("never expires".to_string(), |e| format!("expires {}", e.0));
+            out(format!(
+                "--   {}: {effect}; scope {}; owner {}; {expires}",
+                x.id,
+                x.scope.describe(),
+                x.owner
+            ))?;
+        }
+    }
+    Ok(())
 }

@@ -4,13 +4,16 @@
 //! expression, is an error) and written back from its syntax tree; the rules become one
 //! ordered first-match CASE giving the index of the rule that decides, in the view
 //! `eval_policy`. What each rule does is the table `policy_rules` (index 0: no rule matched);
-//! the weights are the one-row table `policy_weights`. The SQL is never written by hand.
+//! the weights are the one-row table `policy_weights`; environments, unknown budgets and
+//! exceptions are the tables `policy_environments`, `policy_budgets` and `policy_exceptions`,
+//! which `sql/evaluate.sql` and `sql/findings.sql` join (exceptions ranked by specificity,
+//! then newest, then id). The SQL is never written by hand.
 
 use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, BooleanArray, Float64Array, Int64Array, ListBuilder, RecordBatch, StringArray,
-    StringBuilder,
+    StringBuilder, TimestampMicrosecondArray,
 };
 use arrow::datatypes::{DataType, Field, Schema};
 use datafusion::datasource::MemTable;
@@ -19,7 +22,9 @@ use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 use datafusion::sql::sqlparser::tokenizer::Token;
 
-use super::{Loaded, Policy};
+use vexlake_udfs::kernels::purl::Purl;
+
+use super::{Loaded, Policy, exceptions};
 use crate::error::{EngineError, Result};
 
 /// The head of the generated view `eval_policy`; the rules' CASE follows it.
@@ -162,10 +167,127 @@ fn weights_table(policy: &Policy) -> Result<MemTable> {
     Ok(MemTable::try_new(schema, vec![vec![batch]])?)
 }
 
-/// Registers `policy_weights` and `policy_rules` in `ctx` (before `sql/evaluate.sql` runs).
+/// `policy_environments`: the environments in file order, patterns as regular expressions.
+fn environments_table(policy: &Policy) -> Result<MemTable> {
+    let envs = &policy.environments;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("position", DataType::Int64, false),
+        Field::new("name", DataType::Utf8, false),
+        Field::new("repository_regex", DataType::Utf8, true),
+        Field::new("label_regex", DataType::Utf8, true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(Int64Array::from_iter_values(0..envs.len() as i64)),
+            Arc::new(StringArray::from_iter_values(envs.iter().map(|e| &e.name))),
+            Arc::new(StringArray::from_iter(
+                envs.iter()
+                    .map(|e| e.repository.as_deref().map(exceptions::glob_regex)),
+            )),
+            Arc::new(StringArray::from_iter(
+                envs.iter()
+                    .map(|e| e.label.as_deref().map(exceptions::label_regex)),
+            )),
+        ],
+    )?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+/// `policy_budgets`: the unknown budget of each environment that has one.
+fn budgets_table(policy: &Policy) -> Result<MemTable> {
+    let budgets = &policy.budgets;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("environment", DataType::Utf8, false),
+        Field::new("max_unknown", DataType::Int64, false),
+        Field::new("warn_threshold", DataType::Float64, false),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(StringArray::from_iter_values(budgets.keys())),
+            Arc::new(Int64Array::from_iter_values(
+                budgets
+                    .values()
+                    .map(|b| i64::try_from(b.max_unknown).unwrap_or(i64::MAX)),
+            )),
+            Arc::new(Float64Array::from_iter_values(
+                budgets.values().map(|b| b.warn_threshold),
+            )),
+        ],
+    )?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+/// `policy_exceptions`: one row per exception, its scope as match keys (a purl as its package
+/// key and version, a repository glob as a regular expression) and its rank.
+fn exceptions_table(policy: &Policy) -> Result<MemTable> {
+    let xs = &policy.exceptions;
+    let time = |name: &str| Field::new(name, crate::lake::schema::timestamp_type(), true);
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("exception_id", DataType::Utf8, false),
+        Field::new("specificity", DataType::Int64, false),
+        time("created"),
+        time("expires"),
+        time("until"),
+        Field::new("tenant", DataType::Utf8, true),
+        Field::new("image_digest", DataType::Utf8, true),
+        Field::new("repository_regex", DataType::Utf8, true),
+        Field::new("purl_key", DataType::Utf8, true),
+        Field::new("purl_version", DataType::Utf8, true),
+        Field::new("vulnerability", DataType::Utf8, true),
+        Field::new("scope", DataType::Utf8, false),
+        Field::new("effect", DataType::Utf8, false),
+        Field::new("severity", DataType::Utf8, true),
+        Field::new("control", DataType::Utf8, true),
+        Field::new("owner", DataType::Utf8, false),
+        Field::new("reason", DataType::Utf8, false),
+    ]));
+    let text = |f: &dyn Fn(&exceptions::Exception) -> Option<String>| -> ArrayRef {
+        Arc::new(StringArray::from_iter(xs.iter().map(f)))
+    };
+    let stamp = |f: &dyn Fn(&exceptions::Exception) -> Option<&exceptions::Stamp>| -> ArrayRef {
+        Arc::new(
+            TimestampMicrosecondArray::from_iter(xs.iter().map(|x| f(x).map(|s| s.micros())))
+                .with_timezone("UTC"),
+        )
+    };
+    let purl = |x: &exceptions::Exception| x.scope.purl.as_deref().and_then(Purl::parse);
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            text(&|x| Some(x.id.clone())),
+            Arc::new(Int64Array::from_iter_values(
+                xs.iter().map(|x| x.scope.specificity().unwrap_or(i64::MAX)),
+            )),
+            stamp(&|x| x.created.as_ref()),
+            stamp(&|x| x.expires.as_ref()),
+            stamp(&|x| x.until.as_ref()),
+            text(&|x| x.scope.tenant.clone()),
+            text(&|x| x.scope.image_digest.clone()),
+            text(&|x| x.scope.repository.as_deref().map(exceptions::glob_regex)),
+            text(&|x| purl(x).map(|p| p.package_key())),
+            text(&|x| purl(x).and_then(|p| p.full_version())),
+            text(&|x| x.scope.vulnerability.clone()),
+            text(&|x| Some(x.scope.describe())),
+            text(&|x| Some(x.effect.clone())),
+            text(&|x| x.severity.clone()),
+            text(&|x| x.control.clone()),
+            text(&|x| Some(x.owner.clone())),
+            text(&|x| Some(x.reason.clone())),
+        ],
+    )?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+/// Registers the policy's tables in `ctx` (before `sql/evaluate.sql` runs): `policy_weights`,
+/// `policy_rules`, `policy_environments`, `policy_budgets` and `policy_exceptions`.
 pub fn register_tables(ctx: &SessionContext, policy: &Policy) -> Result<()> {
     ctx.register_table("policy_weights", Arc::new(weights_table(policy)?))?;
     ctx.register_table("policy_rules", Arc::new(rules_table(policy)?))?;
+    ctx.register_table("policy_environments", Arc::new(environments_table(policy)?))?;
+    ctx.register_table("policy_budgets", Arc::new(budgets_table(policy)?))?;
+    ctx.register_table("policy_exceptions", Arc::new(exceptions_table(policy)?))?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 //! CASE that `sql/evaluate.sql` and `sql/findings.sql` run between them.
 
 pub mod compile;
+pub mod exceptions;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{EngineError, Result};
+pub use exceptions::{Budget, Environment, Exception, Scope};
 
 /// The default policy, `datasets/policies/default.toml`, compiled into the binary.
 pub const DEFAULT_TOML: &str = include_str!(concat!(
@@ -40,6 +42,15 @@ pub struct Policy {
     pub defaults: Defaults,
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// Which subjects are which environment; the first that matches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<Environment>,
+    /// Unknown budgets by environment name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub budgets: BTreeMap<String, Budget>,
+    /// Exceptions; the most specific one in scope applies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<Exception>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -151,16 +162,47 @@ fn place(origin: &str, text: &str, offset: usize) -> String {
     format!("{origin}:{line}:{column}")
 }
 
-/// The rules' `when` texts with where they stand in the file (for errors).
+/// Where the rules' `when` texts, the exceptions' ids and the environments' names stand in the
+/// file (for errors).
 #[derive(Deserialize)]
 struct Places {
     #[serde(default)]
     rules: Vec<RulePlace>,
+    #[serde(default)]
+    exceptions: Vec<IdPlace>,
+    #[serde(default)]
+    environments: Vec<NamePlace>,
 }
 
 #[derive(Deserialize)]
 struct RulePlace {
     when: Option<toml::Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+struct IdPlace {
+    id: Option<toml::Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+struct NamePlace {
+    name: Option<toml::Spanned<String>>,
+}
+
+fn spans<T>(
+    items: &[T],
+    origin: &str,
+    text: &str,
+    span: impl Fn(&T) -> Option<&toml::Spanned<String>>,
+) -> Vec<String> {
+    items
+        .iter()
+        .map(|item| {
+            span(item)
+                .map(|s| place(origin, text, s.span().start))
+                .unwrap_or_else(|| origin.to_string())
+        })
+        .collect()
 }
 
 /// A policy read from a file, with where each rule's `when` stands in it.
@@ -225,24 +267,25 @@ pub fn parse(text: &str, origin: &str) -> std::result::Result<Loaded, String> {
             .unwrap_or_else(|| origin.to_string());
         format!("{at}: {}", e.message())
     })?;
-    let places: Places = toml::from_str(text).map_err(|e| format!("{origin}: {}", e.message()))?;
-    let places: Vec<String> = places
-        .rules
-        .iter()
-        .map(|r| {
-            r.when
-                .as_ref()
-                .map(|w| place(origin, text, w.span().start))
-                .unwrap_or_else(|| origin.to_string())
+    let all: Places = toml::from_str(text).map_err(|e| format!("{origin}: {}", e.message()))?;
+    let places = spans(&all.rules, origin, text, |r| r.when.as_ref());
+    check(&policy, &places)
+        .and_then(|()| {
+            exceptions::check(
+                &policy.environments,
+                &policy.budgets,
+                &policy.exceptions,
+                &spans(&all.environments, origin, text, |e| e.name.as_ref()),
+                &spans(&all.exceptions, origin, text, |x| x.id.as_ref()),
+            )
         })
-        .collect();
-    check(&policy, &places).map_err(|e| {
-        if e.starts_with(origin) {
-            e
-        } else {
-            format!("{origin}: {e}")
-        }
-    })?;
+        .map_err(|e| {
+            if e.starts_with(origin) {
+                e
+            } else {
+                format!("{origin}: {e}")
+            }
+        })?;
     Ok(Loaded { policy, places })
 }
 
@@ -341,9 +384,48 @@ mod tests {
             e,
             "p.toml:5:8: rule \"a\": verdict \"MAYBE\" is not one of PASS, WARN, BLOCK, FAIL"
         );
-        let e = parse("id = \"p\"\nversion = \"1\"\nexceptions = 3\n", "p.toml").unwrap_err();
+        let e = parse("id = \"p\"\nversion = \"1\"\nwaivers = 3\n", "p.toml").unwrap_err();
+        assert!(e.starts_with("p.toml:3:1: unknown field `waivers`"), "{e}");
+        let exception = |body: &str| {
+            parse(
+                &format!("id = \"p\"\nversion = \"1\"\n[[exceptions]]\nid = \"x\"\n{body}"),
+                "p.toml",
+            )
+        };
+        let e = exception("scope = {}\neffect = \"suppress\"\nowner = \"o\"\nreason = \"r\"\n")
+            .unwrap_err();
         assert!(
-            e.starts_with("p.toml:3:1: unknown field `exceptions`"),
+            e.starts_with("p.toml:4:6: exception \"x\": an empty scope"),
+            "{e}"
+        );
+        let e = exception(
+            "scope = { purl = \"pkg:npm/a\" }\neffect = \"defer\"\nowner = \"o\"\nreason = \"r\"\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("effect defer needs `until`"), "{e}");
+        let e = exception(
+            "scope = { purl = \"pkg:npm/a\" }\neffect = \"suppress\"\nseverity = \"low\"\nowner = \"o\"\nreason = \"r\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("`severity` is for effect downgrade, this one is suppress"),
+            "{e}"
+        );
+        let e = exception(
+            "scope = { purl = \"pkg:npm/a\" }\neffect = \"suppress\"\nexpires = \"soon\"\nowner = \"o\"\nreason = \"r\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("p.toml:7:11:") && e.contains("\"soon\" is not a date"),
+            "{e}"
+        );
+        let e = parse(
+            "id = \"p\"\nversion = \"1\"\n[budgets.prod]\nmax_unknown = 3\n",
+            "p.toml",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("budgets.prod: no environment is named \"prod\""),
             "{e}"
         );
         let e = parse(
@@ -374,10 +456,18 @@ mod tests {
         compiler.add_resource("policy.json", schema).unwrap();
         let mut schemas = boon::Schemas::new();
         let index = compiler.compile("policy.json", &mut schemas).unwrap();
+        // TOML as JSON: a date or date-time is its text.
+        fn json(v: toml::Value) -> serde_json::Value {
+            match v {
+                toml::Value::Datetime(d) => d.to_string().into(),
+                toml::Value::Array(a) => a.into_iter().map(json).collect(),
+                toml::Value::Table(t) => t.into_iter().map(|(k, v)| (k, json(v))).collect(),
+                other => serde_json::to_value(other).unwrap(),
+            }
+        }
         let as_json = |path: &Path| -> serde_json::Value {
             let text = std::fs::read_to_string(path).unwrap();
-            let value: toml::Table = toml::from_str(&text).unwrap();
-            serde_json::to_value(value).unwrap()
+            json(toml::Value::Table(toml::from_str(&text).unwrap()))
         };
         let mut files = vec![root.join("datasets/policies/default.toml")];
         let fixtures = root.join("tests/fixtures/policies");
@@ -395,7 +485,12 @@ mod tests {
                 panic!("{}: {e}", path.display());
             }
         }
-        for bad in ["unknown-field.toml", "bad-weight.toml"] {
+        for bad in [
+            "unknown-field.toml",
+            "bad-weight.toml",
+            "exception-without-owner.toml",
+            "defer-without-until.toml",
+        ] {
             let path = fixtures.join("bad").join(bad);
             assert!(load(&path).is_err(), "{bad}");
             assert!(schemas.validate(&as_json(&path), index).is_err(), "{bad}");

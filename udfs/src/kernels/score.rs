@@ -10,6 +10,9 @@
 //!   policy, each value in 0..1. Default weights 0.25 / 0.20 / 0.25 / 0.15 / 0.15 (the seed
 //!   names the factors, not their weights; these sum to 1, so full evidence is confidence 1).
 //! * tiers: VeryHigh ≥ 0.9, High ≥ 0.7, Medium ≥ 0.5, Low ≥ 0.3, VeryLow below.
+//! * unknown budgets: an environment's count of unknown findings is `exceeded` above its
+//!   maximum, `warning` from the warn threshold (a fraction of the maximum, default 0.8) up to
+//!   the maximum, `within` below it (and always with no unknown finding).
 //!
 //! The score is rounded to 2 decimals and the confidence to 4, so that a sum's last-bit noise
 //! (98.00000000000001) never reaches a finding or a tier boundary.
@@ -29,6 +32,8 @@ pub enum ScoreError {
     OutOfRange(&'static str, f64, f64),
     /// A weight below zero or not finite.
     BadWeight(&'static str, f64),
+    /// A count below zero or not finite.
+    BadCount(&'static str, f64),
 }
 
 impl fmt::Display for ScoreError {
@@ -38,6 +43,7 @@ impl fmt::Display for ScoreError {
             ScoreError::BadWeight(name, w) => {
                 write!(f, "weight {name} {w} must be a number of 0 or more")
             }
+            ScoreError::BadCount(name, n) => write!(f, "{name} {n} must be a count of 0 or more"),
         }
     }
 }
@@ -135,6 +141,48 @@ impl Tier {
     }
 }
 
+/// The warn threshold of an unknown budget when the policy sets none: 80% of the maximum.
+pub const BUDGET_WARN_THRESHOLD: f64 = 0.8;
+
+/// Where an environment's count of unknown findings stands against its budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetState {
+    Within,
+    Warning,
+    Exceeded,
+}
+
+impl BudgetState {
+    /// The state of `unknown` findings against a budget of `max` with a warn threshold (a
+    /// fraction of `max`, 0..1).
+    pub fn of(unknown: f64, max: f64, warn_threshold: f64) -> Result<BudgetState, ScoreError> {
+        let count = |name, n: f64| {
+            if n.is_finite() && n >= 0.0 {
+                Ok(n)
+            } else {
+                Err(ScoreError::BadCount(name, n))
+            }
+        };
+        let (unknown, max) = (count("unknown", unknown)?, count("max_unknown", max)?);
+        let threshold = value("warn_threshold", warn_threshold, 1.0)?;
+        Ok(if unknown > max {
+            BudgetState::Exceeded
+        } else if unknown > 0.0 && unknown >= threshold * max {
+            BudgetState::Warning
+        } else {
+            BudgetState::Within
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BudgetState::Within => "within",
+            BudgetState::Warning => "warning",
+            BudgetState::Exceeded => "exceeded",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +236,21 @@ mod tests {
                 "VeryHigh", "VeryHigh", "High", "Medium", "Medium", "Low", "VeryLow", "VeryLow"
             ]
         );
+    }
+
+    #[test]
+    fn budgets_warn_from_the_threshold_and_block_above_the_maximum() {
+        let state = |n: f64, max: f64| BudgetState::of(n, max, BUDGET_WARN_THRESHOLD).unwrap();
+        assert_eq!(state(0.0, 10.0), BudgetState::Within);
+        assert_eq!(state(7.0, 10.0), BudgetState::Within);
+        assert_eq!(state(8.0, 10.0), BudgetState::Warning);
+        assert_eq!(state(10.0, 10.0), BudgetState::Warning);
+        assert_eq!(state(11.0, 10.0), BudgetState::Exceeded);
+        // A budget of none: no unknown finding is within it, one is over it.
+        assert_eq!(state(0.0, 0.0), BudgetState::Within);
+        assert_eq!(state(1.0, 0.0), BudgetState::Exceeded);
+        assert_eq!(BudgetState::of(3.0, 10.0, 0.3), Ok(BudgetState::Warning));
+        assert!(BudgetState::of(3.0, 10.0, 1.5).is_err());
+        assert!(BudgetState::of(-1.0, 10.0, 0.5).is_err());
     }
 }

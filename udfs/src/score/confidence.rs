@@ -4,7 +4,7 @@ use arrow::array::{ArrayRef, Float64Array};
 use arrow::datatypes::DataType;
 use datafusion_macros::user_doc;
 
-use super::{coerce_numbers, map_numbers};
+use super::{coerce_numbers, map_rows};
 use crate::adapter::scalar_function;
 use crate::kernels::score::{self, CONFIDENCE_WEIGHTS};
 
@@ -35,7 +35,7 @@ scalar_function! {
         "5 arguments (reachability, runtime, vex, provenance, policy) and optionally the 5 weights",
         arg_types,
     ),
-    invoke: |args| map_numbers(
+    invoke: |args| map_rows(
         "confidence",
         args,
         |v| {

@@ -4,7 +4,7 @@ use arrow::array::{ArrayRef, Float64Array};
 use arrow::datatypes::DataType;
 use datafusion_macros::user_doc;
 
-use super::{coerce_numbers, map_numbers};
+use super::{coerce_numbers, map_rows};
 use crate::adapter::scalar_function;
 use crate::kernels::score::{self, SCORE_WEIGHTS};
 
@@ -34,7 +34,7 @@ scalar_function! {
         "4 arguments (cvss, trust, reachability, runtime) and optionally the 4 weights",
         arg_types,
     ),
-    invoke: |args| map_numbers(
+    invoke: |args| map_rows(
         "evidence_score",
         args,
         |v| {

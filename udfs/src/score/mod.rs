@@ -1,5 +1,5 @@
 //! Scoring functions ([`crate::kernels::score`]): the evidence-weighted score `evidence_score`,
-//! `confidence` and `confidence_tier`.
+//! `confidence`, `confidence_tier` and `unknown_budget`.
 
 use std::sync::Arc;
 
@@ -14,12 +14,14 @@ use crate::kernels::score::ScoreError;
 pub mod confidence;
 pub mod confidence_tier;
 pub mod evidence_score;
+pub mod unknown_budget;
 
 pub fn functions() -> Vec<Arc<ScalarUDF>> {
     vec![
         Arc::new(ScalarUDF::from(evidence_score::EvidenceScoreFunc::new())),
         Arc::new(ScalarUDF::from(confidence::ConfidenceFunc::new())),
         Arc::new(ScalarUDF::from(confidence_tier::ConfidenceTierFunc::new())),
+        Arc::new(ScalarUDF::from(unknown_budget::UnknownBudgetFunc::new())),
     ]
 }
 
@@ -47,11 +49,11 @@ pub(crate) fn coerce_numbers(
 
 /// Applies `f` row by row over Float64 columns: a row with a NULL gives NULL; an error names the
 /// function and the row's offending input.
-pub(crate) fn map_numbers(
+pub(crate) fn map_rows<T>(
     name: &str,
     args: &[ColumnarValue],
-    f: impl Fn(&[f64]) -> std::result::Result<f64, ScoreError>,
-    build: impl FnOnce(Vec<Option<f64>>) -> ArrayRef,
+    f: impl Fn(&[f64]) -> std::result::Result<T, ScoreError>,
+    build: impl FnOnce(Vec<Option<T>>) -> ArrayRef,
 ) -> Result<ColumnarValue> {
     let (arrays, scalar) = adapter::to_arrays(args)?;
     let columns: Vec<&Float64Array> = arrays

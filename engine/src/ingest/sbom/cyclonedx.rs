@@ -23,6 +23,40 @@ struct Bom {
 #[derive(Deserialize)]
 struct Metadata {
     component: Option<CdxComponent>,
+    #[serde(default)]
+    properties: Vec<Property>,
+}
+
+#[derive(Deserialize)]
+struct Property {
+    name: String,
+    value: Option<String>,
+}
+
+/// The subject's labels, `key=value`: the properties of the BOM's metadata and of the
+/// component it describes. A property named `<tool>:…:labels:KEY` (as scanners write an
+/// image's labels) is the label `KEY`.
+fn labels(metadata: Option<&Metadata>) -> Vec<String> {
+    let Some(m) = metadata else {
+        return Vec::new();
+    };
+    let subject = m.component.iter().flat_map(|c| &c.properties);
+    let mut labels: Vec<String> = m
+        .properties
+        .iter()
+        .chain(subject)
+        .map(|p| {
+            let lower = p.name.to_ascii_lowercase();
+            let key = match lower.rfind(":labels:") {
+                Some(i) => &p.name[i + ":labels:".len()..],
+                None => p.name.as_str(),
+            };
+            format!("{key}={}", p.value.as_deref().unwrap_or(""))
+        })
+        .collect();
+    labels.sort();
+    labels.dedup();
+    labels
 }
 
 #[derive(Deserialize)]
@@ -42,6 +76,8 @@ struct CdxComponent {
     hashes: Vec<Hash>,
     #[serde(default)]
     components: Vec<CdxComponent>,
+    #[serde(default)]
+    properties: Vec<Property>,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +162,7 @@ pub fn parse(value: Value) -> Result<ParsedSbom, String> {
     });
     let name = subject.and_then(|c| c.name.clone());
     let subject_purl = subject.and_then(|c| c.purl.clone());
+    let labels = labels(bom.metadata.as_ref());
     let mut components = Vec::new();
     flatten(bom.components, &mut components);
     let dependencies = bom
@@ -145,6 +182,7 @@ pub fn parse(value: Value) -> Result<ParsedSbom, String> {
         serial_number: bom.serial_number,
         image_digest,
         subject_purl,
+        labels,
         components,
         dependencies,
     })

@@ -42,6 +42,8 @@ pub struct ParsedSbom {
     pub image_digest: Option<String>,
     /// The purl of what the SBOM describes (CycloneDX metadata.component, SPDX DESCRIBES).
     pub subject_purl: Option<String>,
+    /// The subject's labels, `key=value` (CycloneDX metadata properties).
+    pub labels: Vec<String>,
     pub components: Vec<Component>,
     pub dependencies: Vec<(String, String)>,
 }
@@ -107,6 +109,7 @@ struct ArtifactRow<'a> {
     serial_number: Option<&'a str>,
     subject_purl: Option<&'a str>,
     subject_key: Option<String>,
+    labels: &'a [String],
     source_path: &'a str,
     blob_path: String,
     component_count: i64,
@@ -189,6 +192,7 @@ pub async fn ingest(
                 .as_deref()
                 .and_then(Purl::parse)
                 .map(|p| p.package_key()),
+            labels: &sbom.labels,
             source_path: &doc.source,
             blob_path,
             component_count: sbom.components.len() as i64,

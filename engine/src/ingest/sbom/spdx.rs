@@ -141,6 +141,8 @@ pub fn parse(value: serde_json::Value) -> Result<ParsedSbom, String> {
         serial_number: doc.document_namespace,
         image_digest,
         subject_purl,
+        // SPDX 2 has no labels.
+        labels: Vec::new(),
         components,
         dependencies,
     })
