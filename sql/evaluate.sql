@@ -1,12 +1,14 @@
--- The evaluation pipeline (DESIGN.md, "Evaluation as SQL"), part one: the finding context.
+-- The evaluation pipeline (DESIGN.md, "Evaluation as SQL"), part one: matches and evidence.
 --
 -- Inputs: the lake tables pinned at the versions the run loaded; `run_context`, a one-row
 -- table with the run's tenant, clock (`evaluated_at`, from --as-of), policy identity and the
 -- input table versions; the policy's tables (compiled from its file, engine/src/policy):
--- `policy_weights` (one row), `policy_environments`, `policy_exceptions`.
--- It ends in the view `finding_context`, the columns a policy rule's `when` may use. The
--- policy's rules, compiled (engine/src/policy/compile.rs), become the view `eval_policy`;
--- sql/findings.sql then gives the rows of the new `findings` version.
+-- `policy_weights` (one row) and `policy_environments` here.
+-- It ends in the view `eval_placed`: every match with its evidence, scores and subject. The
+-- policy's exceptions, compiled (engine/src/policy/compile.rs), become the view
+-- `eval_exception`; sql/finding_context.sql gives `finding_context`, the columns a policy
+-- rule's `when` may use; the rules, compiled, become the view `eval_policy`; sql/findings.sql
+-- then gives the rows of the new `findings` version.
 
 -- 1. Components of the tenant's SBOMs that can be matched: a purl, a package key, a version.
 --    subject_key is the package key of what the SBOM describes (for VEX product scope).
@@ -262,18 +264,21 @@ SELECT e.*,
          w.confidence_reachability, w.confidence_runtime, w.confidence_vex,
          w.confidence_provenance, w.confidence_policy
        ) AS confidence
-FROM eval_evidence e
-CROSS JOIN policy_weights w;
+-- The one-row table first: a cross join holds its first side in memory.
+FROM policy_weights w
+CROSS JOIN eval_evidence e;
 
 -- 10. Subjects: their repository (an image's, from a scan; for an ingested SBOM the
---     `repository_url` of the pkg:oci purl it describes, else that component's name), their
---     labels (`key=value`: the image's, and the SBOM's metadata properties) and their
---     environment: the first of the policy's environments (`policy_environments`, in file
---     order) whose repository pattern and label both match, else `default`.
+--     `repository_url` of the pkg:oci purl it describes, else that component's name), the
+--     version of that purl (`subject_version`), their labels (`key=value`: the image's, and
+--     the SBOM's metadata properties) and their environment: the first of the policy's
+--     environments (`policy_environments`, in file order) whose repository pattern and label
+--     both match, else `default`.
 CREATE OR REPLACE VIEW eval_subject_facts AS
 SELECT a.tenant, coalesce(a.image_digest, a.sbom_id) AS subject,
        min(coalesce(i.repository, purl_qualifier(a.subject_purl, 'repository_url'),
                     a.document_name)) AS repository,
+       min(purl_version(a.subject_purl)) AS subject_version,
        array_sort(array_distinct(flatten(array_agg(
          array_concat(coalesce(i.labels, make_array()), coalesce(a.labels, make_array()))))))
          AS labels
@@ -283,7 +288,7 @@ LEFT JOIN images i ON a.tenant = i.tenant AND a.image_digest = i.image_digest
 GROUP BY a.tenant, coalesce(a.image_digest, a.sbom_id);
 
 CREATE OR REPLACE VIEW eval_subjects AS
-SELECT s.tenant, s.subject, s.repository, s.labels,
+SELECT s.tenant, s.subject, s.repository, s.subject_version, s.labels,
        coalesce(first_value(e.name ORDER BY e.position), 'default') AS environment
 FROM eval_subject_facts s
 LEFT JOIN policy_environments e
@@ -291,68 +296,11 @@ LEFT JOIN policy_environments e
       OR coalesce(regexp_like(s.repository, e.repository_regex), false))
  AND (e.label_regex IS NULL
       OR regexp_like(array_to_string(s.labels, chr(10)), e.label_regex))
-GROUP BY s.tenant, s.subject, s.repository, s.labels;
+GROUP BY s.tenant, s.subject, s.repository, s.subject_version, s.labels;
 
 CREATE OR REPLACE VIEW eval_placed AS
-SELECT c.*, coalesce(s.environment, 'default') AS environment, s.repository, s.labels
-FROM eval_scored c
-LEFT JOIN eval_subjects s ON c.tenant = s.tenant AND c.subject = s.subject;
-
--- 11. Exceptions (`policy_exceptions`): those that hold at the run's clock (created at or
---     before it, not expired; a deferral also ends at its `until`) and whose scope holds the
---     finding: every field the scope gives matches (tenant; image digest; repository glob; the
---     purl's package, and its version when the scope names one; the vulnerability id or one of
---     its aliases). The most specific wins: image digest 1, repository 2, purl@version 3,
---     purl 4, vulnerability 5, tenant 6; then the newest; then the id.
-CREATE OR REPLACE VIEW eval_exception AS
-SELECT c.tenant, c.subject, c.purl, c.source, c.advisory_id,
-       first_value(named_struct(
-           'id', x.exception_id, 'effect', x.effect, 'severity', x.severity,
-           'control', x.control, 'until', x.until, 'expires', x.expires, 'owner', x.owner,
-           'reason', x.reason, 'scope', x.scope)
-         ORDER BY x.specificity, x.created DESC NULLS LAST, x.exception_id) AS winner
-FROM policy_exceptions x
-CROSS JOIN run_context r
-JOIN eval_placed c
-  ON (x.tenant IS NULL OR x.tenant = c.tenant)
- AND (x.image_digest IS NULL OR x.image_digest = c.image_digest)
- AND (x.repository_regex IS NULL
-      OR coalesce(regexp_like(c.repository, x.repository_regex), false))
- AND (x.purl_key IS NULL
-      OR (x.purl_key = c.package_key
-          AND (x.purl_version IS NULL
-               OR x.purl_version = c.version
-               OR coalesce(version_cmp(c.ecosystem, x.purl_version, c.version) = 0, false))))
- AND (x.vulnerability IS NULL
-      OR x.vulnerability = c.advisory_id
-      OR coalesce(array_has(c.aliases, x.vulnerability), false))
-WHERE (x.created IS NULL OR x.created <= r.evaluated_at)
-  AND (x.expires IS NULL OR r.evaluated_at < x.expires)
-  AND (x.until IS NULL OR r.evaluated_at < x.until)
-GROUP BY c.tenant, c.subject, c.purl, c.source, c.advisory_id;
-
--- 12. The finding context: the columns a policy rule's `when` may read. A `downgrade`
---     exception's severity replaces a higher one (or an unknown one) before the rules run; the
---     advisory's stays in `advisory_severity`. `unknown`: an undecidable match or an unknown
---     severity (DESIGN.md), what unknown budgets count.
-CREATE OR REPLACE VIEW finding_context AS
-SELECT c.* EXCLUDE (severity),
-       CASE
-         WHEN x.winner['effect'] = 'downgrade'
-              AND coalesce(
-                    array_position(make_array('none', 'low', 'medium', 'high', 'critical'),
-                                   x.winner['severity'])
-                    < array_position(make_array('none', 'low', 'medium', 'high', 'critical'),
-                                     c.severity),
-                    true)
-           THEN x.winner['severity']
-         ELSE c.severity
-       END AS severity,
-       c.severity AS advisory_severity,
-       (c.match_level = 1 OR c.severity = 'unknown') AS unknown,
-       x.winner['id'] AS exception_id, x.winner['effect'] AS exception_effect,
-       x.winner AS exception
-FROM eval_placed c
-LEFT JOIN eval_exception x
-  ON c.tenant = x.tenant AND c.subject = x.subject AND c.purl = x.purl
- AND c.source = x.source AND c.advisory_id = x.advisory_id;
+SELECT c.*, coalesce(s.environment, 'default') AS environment, s.repository,
+       s.subject_version, s.labels
+-- The subjects (few) first: a hash join holds its first side in memory.
+FROM eval_subjects s
+RIGHT JOIN eval_scored c ON s.tenant = c.tenant AND s.subject = c.subject;

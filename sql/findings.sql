@@ -1,5 +1,5 @@
--- The evaluation pipeline, part two (after sql/evaluate.sql and the policy's compiled view
--- `eval_policy`, which adds to each finding context row the first matching rule's `rule`,
+-- The evaluation pipeline, last part (after sql/evaluate.sql, the compiled exceptions,
+-- sql/finding_context.sql and the policy's compiled view `eval_policy`, which adds to each finding context row the first matching rule's `rule`,
 -- `rule_verdict`, `rule_severity`, `escalate`, `annotations`, `warning` and the policy's
 -- `default_verdict`): the rows of the new `findings` version, in their canonical order.
 --
@@ -34,17 +34,30 @@ FROM eval_policy p;
 --    budget (`policy_budgets`) the count is within, warning (from the warn threshold) or
 --    exceeded, and when exceeded every such finding is at least BLOCK.
 CREATE OR REPLACE VIEW eval_budgeted AS
-SELECT e.*, b.max_unknown,
-       unknown_budget(e.unknown_count, b.max_unknown, b.warn_threshold) AS budget_state
+SELECT e.*,
+       CASE
+         WHEN e.unknown AND e.excepted_verdict IN ('WARN', 'BLOCK')
+              AND e.budget_state = 'exceeded'
+           THEN 'BLOCK'
+         ELSE e.excepted_verdict
+       END AS verdict
 FROM (
-    SELECT x.*,
-           sum(CASE WHEN x.unknown AND x.excepted_verdict <> 'PASS' THEN 1 ELSE 0 END)
-             OVER (PARTITION BY x.tenant, x.environment) AS unknown_count
-    FROM eval_excepted x
-) e
-LEFT JOIN policy_budgets b ON e.environment = b.environment;
+    SELECT x.*, b.max_unknown,
+           unknown_budget(x.unknown_count, b.max_unknown, b.warn_threshold) AS budget_state
+    -- The budgets (few) first: a hash join holds its first side in memory.
+    FROM policy_budgets b
+    RIGHT JOIN (
+        SELECT p.*,
+               sum(CASE WHEN p.unknown AND p.excepted_verdict <> 'PASS' THEN 1 ELSE 0 END)
+                 OVER (PARTITION BY p.tenant, p.environment) AS unknown_count
+        FROM eval_excepted p
+    ) x ON b.environment = x.environment
+) e;
 
--- 3. The rows.
+-- 3. The rows. explained_trace is one JSON object: the verdict; `steps`, each step of the
+--    decision as a line of text; `rules_matched`, every rule whose condition held, in the
+--    order tried (the first decided: `rule`); the winning `exception`; the environment's
+--    unknown `budget`; and the `inputs` the rules saw.
 SELECT c.tenant,
        encode(sha256(concat_ws(chr(31), c.tenant, c.subject, c.purl, c.advisory_id)), 'hex')
          AS finding_key,
@@ -53,21 +66,23 @@ SELECT c.tenant,
        c.advisory_sha256,
        c.aliases, c.summary,
        c.match_state, c.unknown, c.cvss_score, c.final_severity AS severity,
-       CASE
-         WHEN c.unknown AND c.excepted_verdict IN ('WARN', 'BLOCK')
-              AND c.budget_state = 'exceeded'
-           THEN 'BLOCK'
-         ELSE c.excepted_verdict
-       END AS verdict,
+       c.verdict,
        c.vex_status, c.vex_justification, c.vex_issuer, c.vex_statement_id,
        CAST(c.k4 AS TINYINT) AS k4, c.vex_trust, c.vex_statement_ids,
        c.reachability, c.runtime, c.score, c.confidence,
        confidence_tier(c.confidence) AS confidence_tier,
        c.environment, c.exception_id, c.exception_effect,
-       make_array(
+       to_json(named_struct(
+       'verdict', c.verdict,
+       'steps', make_array(
          'match:' || CASE WHEN c.match_level = 2 THEN 'affected' ELSE 'unknown' END,
-         'severity:' || c.severity
-           || coalesce(' (cvss ' || CAST(c.cvss_score AS VARCHAR) || ')', ''),
+         'severity:' || c.advisory_severity
+           || coalesce(' (cvss ' || CAST(c.cvss_score AS VARCHAR) || ')', '')
+           || CASE
+                WHEN c.severity <> c.advisory_severity
+                  THEN '; downgraded to ' || c.severity || ' by exception ' || c.exception_id
+                ELSE ''
+              END,
          'vex:' || CASE
                      WHEN c.k4 IS NULL THEN 'none'
                      WHEN c.k4 = 3 THEN 'conflict (' || array_to_string(c.vex_sides, '; ')
@@ -112,8 +127,23 @@ SELECT c.tenant,
          'evidence:reachability ' || c.reachability || ', runtime ' || c.runtime
            || coalesce(', score ' || CAST(c.score AS VARCHAR), '')
            || ', confidence ' || CAST(c.confidence AS VARCHAR)
-       ) AS explained_trace,
+       ),
+       'rules_matched', c.matched_rules,
+       'rule', c.rule,
+       'exception', c.exception,
+       'budget', named_struct(
+         'environment', c.environment, 'unknown', c.unknown_count,
+         'max_unknown', c.max_unknown, 'state', c.budget_state),
+       'inputs', named_struct(
+         'match_state', c.match_state, 'unknown', c.unknown,
+         'advisory_severity', c.advisory_severity, 'severity', c.severity,
+         'cvss_score', c.cvss_score, 'vex_status', c.vex_status, 'k4', c.k4,
+         'vex_trust', c.vex_trust, 'reachability', c.reachability, 'runtime', c.runtime,
+         'score', c.score, 'confidence', c.confidence, 'environment', c.environment,
+         'repository', c.repository)
+       )) AS explained_trace,
        r.policy_id, r.policy_version, r.policy_hash, r.input_versions, r.evaluated_at
-FROM eval_budgeted c
-CROSS JOIN run_context r
+-- The one-row table first: a cross join holds its first side in memory.
+FROM run_context r
+CROSS JOIN eval_budgeted c
 ORDER BY c.tenant, r.policy_id, vulnerability_id, c.purl, c.source, c.subject;

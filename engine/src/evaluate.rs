@@ -206,7 +206,7 @@ struct Evaluated {
     determinism_hash: String,
 }
 
-/// Runs `sql/evaluate.sql` in `ctx` (whose lake tables are at `input_versions`) at the run's
+/// Runs the pipeline (`compile::plan`) in `ctx` (whose lake tables are at `input_versions`) at the run's
 /// clock and policy, and stamps every row with the determinism hash.
 async fn evaluate_rows(
     ctx: &datafusion::prelude::SessionContext,
@@ -217,12 +217,7 @@ async fn evaluate_rows(
     sql::register_views(ctx, opts.as_of).await?;
     let versions_text = versions_json(input_versions);
     ctx.register_table("run_context", Arc::new(run_context(opts, &versions_text)?))?;
-    compile::register_tables(ctx, &opts.policy.policy)?;
-    sql::run_script(ctx, sql::EVALUATE).await?;
-    compile::check_conditions(ctx, &opts.policy).await?;
-    sql::run_script(ctx, &compile::policy_sql(&opts.policy)?).await?;
-
-    let df = sql::run_last(ctx, sql::FINDINGS).await?;
+    let (df, _) = compile::plan(ctx, &opts.policy).await?;
     let schema = Table::Findings.schema();
     let batches: Vec<RecordBatch> = df
         .collect()

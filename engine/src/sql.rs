@@ -29,9 +29,12 @@ pub const VIEWS: &[(&str, &str)] = &[
     ("vex_consensus", sql_file!("views/vex_consensus.sql")),
 ];
 
-/// The evaluation pipeline's first part: views over the pinned inputs, `run_context` and
-/// `policy_weights`, ending in the view `finding_context` that policy rules read.
+/// The evaluation pipeline's first part: views over the pinned inputs, `run_context`,
+/// `policy_weights` and `policy_environments`, ending in the view `eval_placed`.
 pub const EVALUATE: &str = sql_file!("evaluate.sql");
+
+/// The view `finding_context` that policy rules read, over the compiled `eval_exception`.
+pub const FINDING_CONTEXT: &str = sql_file!("finding_context.sql");
 
 /// The evaluation pipeline's second part: the findings rows, from the policy's `eval_policy`.
 pub const FINDINGS: &str = sql_file!("findings.sql");

@@ -99,7 +99,7 @@ fn evaluate(vx: &Vx, policy: &Path, as_of: &str) -> String {
 fn finding(vx: &Vx, image: &str, purl: &str) -> Value {
     let rows = vx.sql_json(&format!(
         "select verdict, severity, environment, exception_id, exception_effect, \
-         array_to_string(explained_trace, ' | ') as trace \
+         explained_trace as trace \
          from findings where image_digest = '{image}' and purl = '{purl}'"
     ));
     assert_eq!(rows.len(), 1, "{image} {purl}: {rows:?}");
@@ -328,6 +328,30 @@ fn applied_exceptions_are_events_and_the_run_replays() {
              and f.advisory_revision = r.revision and f.advisory_sha256 = r.content_sha256"
         ),
         4
+    );
+    // The trace carries the winning exception whole.
+    let trace = vx.sql_json(&format!(
+        "select explained_trace from findings where image_digest = '{IMAGE_B}' and purl = '{JUNIT}'"
+    ));
+    let trace: Value = serde_json::from_str(trace[0]["explained_trace"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (
+            &trace["exception"]["id"],
+            &trace["exception"]["severity"],
+            &trace["inputs"]["advisory_severity"],
+            &trace["inputs"]["severity"],
+            &trace["rules_matched"],
+            &trace["verdict"],
+        ),
+        (
+            &json!("by-purl-version"),
+            &json!("low"),
+            &json!("medium"),
+            &json!("low"),
+            &json!([]),
+            &json!("WARN")
+        ),
+        "{trace}"
     );
     // `policy explain` ranks them the same way.
     let explained = vx.ok(&["policy", "explain", p.to_str().unwrap()]);

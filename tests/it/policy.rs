@@ -124,10 +124,36 @@ fn actions_first_match_and_replay_under_a_policy_file() {
         ),
         "{zk}"
     );
-    let trace = zk["explained_trace"].to_string();
+    // The trace is one JSON object: both zookeeper rules matched, in the order tried, and the
+    // first decided; the inputs are those the rules saw.
+    let trace: Value = serde_json::from_str(zk["explained_trace"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (&trace["verdict"], &trace["rule"], &trace["rules_matched"]),
+        (
+            &"BLOCK".into(),
+            &"zookeeper-escalates".into(),
+            &serde_json::json!(["zookeeper-escalates", "zookeeper-passes"])
+        ),
+        "{trace}"
+    );
+    assert_eq!(
+        (
+            &trace["inputs"]["severity"],
+            &trace["inputs"]["match_state"],
+            &trace["exception"]
+        ),
+        (&"medium".into(), &"affected".into(), &Value::Null),
+        "{trace}"
+    );
+    let steps: Vec<&str> = trace["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
     assert!(
-        trace.contains(
-            "rule:zookeeper-escalates; severity medium -> high; team=platform; ticket=SEC-42"
+        steps.contains(
+            &"rule:zookeeper-escalates; severity medium -> high; team=platform; ticket=SEC-42"
         ),
         "{trace}"
     );
@@ -289,7 +315,7 @@ fn unknown_budgets_block_when_exceeded_and_warn_from_the_threshold() {
     assert_eq!(
         vx.count(&format!(
             "select count(*) from findings where environment = 'default' and unknown \
-             and array_to_string(explained_trace, '|') like \
+             and explained_trace like \
              '%unknown budget {default} of {} (exceeded); this unknown finding blocks%'",
             default - 1
         )),
@@ -312,7 +338,7 @@ fn unknown_budgets_block_when_exceeded_and_warn_from_the_threshold() {
     assert_eq!(
         vx.count(&format!(
             "select count(*) from findings where environment = 'openshift' and unknown \
-             and array_to_string(explained_trace, '|') like \
+             and explained_trace like \
              '%unknown budget {openshift} of {openshift} (warning); warning: near the budget%'"
         )),
         openshift

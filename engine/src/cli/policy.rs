@@ -8,7 +8,7 @@ use clap::Subcommand;
 use super::{Globals, out};
 use crate::error::Result;
 use crate::policy::{self, compile};
-use crate::{session, sql};
+use crate::session;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -20,8 +20,9 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
-    /// Print the SQL a policy compiles to (the view `eval_policy`), its rules in the order
-    /// they are tried, and its hash.
+    /// Print the SQL a policy compiles to (the views `eval_exception` and `eval_policy`), its
+    /// rules in the order they are tried, its environments, unknown budgets and exceptions
+    /// (in rank order), and its hash.
     Explain {
         #[arg(value_name = "FILE")]
         file: PathBuf,
@@ -36,12 +37,7 @@ pub async fn run(globals: &Globals, cmd: Command) -> Result<ExitCode> {
     let loaded = policy::load(file)?;
     // The finding context over empty tables: what every rule may read.
     let ctx = session::empty_evaluation(&globals.session).await?;
-    compile::register_tables(&ctx, &loaded.policy)?;
-    sql::run_script(&ctx, sql::EVALUATE).await?;
-    compile::check_conditions(&ctx, &loaded).await?;
-    let generated = compile::policy_sql(&loaded)?;
-    sql::run_script(&ctx, &generated).await?;
-    sql::run_last(&ctx, sql::FINDINGS).await?;
+    let (_, generated) = compile::plan(&ctx, &loaded).await?;
     let p = &loaded.policy;
     if explain {
         out(generated.trim_end().to_string())?;
@@ -119,16 +115,7 @@ fn explain_subjects(p: &policy::Policy) -> Result<()> {
     }
     if !p.exceptions.is_empty() {
         out("-- Exceptions by rank (most specific scope, then newest, then id):".to_string())?;
-        let mut ranked: Vec<&policy::Exception> = p.exceptions.iter().collect();
-        // The newest first; an exception without `created` after those with one.
-        ranked.sort_by_key(|x| {
-            (
-                x.scope.specificity(),
-                std::cmp::Reverse(x.created.clone()),
-                x.id.clone(),
-            )
-        });
-        for x in ranked {
+        for x in policy::exceptions::ranked(&p.exceptions) {
             let mut effect = x.effect.clone();
             if let Some(s) = &x.severity {
                 effect.push_str(&format!(" to {s}"));

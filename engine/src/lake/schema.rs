@@ -383,7 +383,7 @@ fn build(table: Table) -> Schema {
             utf8("environment"),
             utf8("exception_id"),
             utf8("exception_effect"),
-            strings("explained_trace"),
+            utf8("explained_trace"),
             utf8("policy_id"),
             utf8("policy_version"),
             utf8("policy_hash"),

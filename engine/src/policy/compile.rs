@@ -3,7 +3,7 @@
 //! Each rule's `when` is parsed as one SQL expression (a statement, or text after the
 //! expression, is an error) and written back from its syntax tree; the rules become one
 //! ordered first-match CASE giving the index of the rule that decides, in the view
-//! `eval_policy`. What each rule does is the table `policy_rules` (index 0: no rule matched);
+//! `eval_policy`, beside `matched_rules`, the ids of every rule whose condition holds. What each rule does is the table `policy_rules` (index 0: no rule matched);
 //! the weights are the one-row table `policy_weights`; environments, unknown budgets and
 //! exceptions are the tables `policy_environments`, `policy_budgets` and `policy_exceptions`,
 //! which `sql/evaluate.sql` and `sql/findings.sql` join (exceptions ranked by specificity,
@@ -13,11 +13,12 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, BooleanArray, Float64Array, Int64Array, ListBuilder, RecordBatch, StringArray,
-    StringBuilder, TimestampMicrosecondArray,
+    StringBuilder, StructArray, TimestampMicrosecondArray,
 };
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::datatypes::{DataType, Field, Fields, Schema};
 use datafusion::datasource::MemTable;
-use datafusion::prelude::SessionContext;
+use datafusion::prelude::{DataFrame, SessionContext};
+use datafusion::sql::sqlparser::ast::Value;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 use datafusion::sql::sqlparser::tokenizer::Token;
@@ -26,9 +27,17 @@ use vexlake_udfs::kernels::purl::Purl;
 
 use super::{Loaded, Policy, exceptions};
 use crate::error::{EngineError, Result};
+use crate::sql;
 
 /// The head of the generated view `eval_policy`; the rules' CASE follows it.
 const FRAME_HEAD: &str = "CREATE OR REPLACE VIEW eval_policy AS\nSELECT c.*, p.rule, p.rule_verdict, p.rule_severity, p.escalate,\n       p.annotations, p.warning, p.default_verdict\nFROM (\n    SELECT f.*,\n"; // sql-ok: the generator's own frame
+
+/// The head of the generated view `eval_exception`; the exceptions' CASE follows it.
+const EXCEPTION_FRAME_HEAD: &str = "CREATE OR REPLACE VIEW eval_exception AS\nSELECT f.* EXCLUDE (exception_index), x.exception_id, x.exception\nFROM (\n    SELECT f.*,\n"; // sql-ok: the generator's own frame
+
+/// The tail of the generated view `eval_exception`, after the exception index.
+/// (`run_context`, one row, stands first: a cross join holds its first side in memory.)
+const EXCEPTION_FRAME_TAIL: &str = "    FROM run_context r\n    CROSS JOIN eval_placed f\n) f\nJOIN policy_exceptions x ON f.exception_index = x.exception_index;\n"; // sql-ok: the generator's own frame
 
 /// The tail of the generated view, after the rule index.
 const FRAME_TAIL: &str =
@@ -71,21 +80,45 @@ pub fn policy_sql(loaded: &Loaded) -> Result<String> {
         policy.hash()
     ));
     sql.push_str(FRAME_HEAD);
+    // Every rule whose condition holds, in the order tried (for the trace): a list of their ids
+    // with the NULLs of those that do not hold taken out.
+    const NO_RULE: &str = "make_array(CAST(NULL AS VARCHAR))"; // sql-ok: the generator's own frame
     if policy.rules.is_empty() {
-        sql.push_str("           0 AS rule_index  -- no rules: the default verdict\n");
+        sql.push_str("           0 AS rule_index,  -- no rules: the default verdict\n");
+        sql.push_str(&format!(
+            "           array_except({NO_RULE}, {NO_RULE}) AS matched_rules\n"
+        ));
         sql.push_str(FRAME_TAIL);
         return Ok(sql);
     }
+    let rules = policy
+        .ordered_rules()
+        .into_iter()
+        .map(|(i, rule)| {
+            Ok((
+                condition(&rule.when).map_err(|e| rule_error(loaded, i, e))?,
+                rule,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
     sql.push_str("           CASE\n");
-    for (n, (i, rule)) in policy.ordered_rules().into_iter().enumerate() {
-        let cond = condition(&rule.when).map_err(|e| rule_error(loaded, i, e))?;
+    for (n, (cond, rule)) in rules.iter().enumerate() {
         sql.push_str(&format!(
             "             WHEN ({cond}) THEN {}  -- {}\n",
             n + 1,
             rule.id.replace(['\n', '\r'], " ")
         ));
     }
-    sql.push_str("             ELSE 0\n           END AS rule_index\n");
+    sql.push_str("             ELSE 0\n           END AS rule_index,\n");
+    sql.push_str("           array_except(make_array(\n");
+    for (n, (cond, rule)) in rules.iter().enumerate() {
+        let id = Value::SingleQuotedString(rule.id.clone());
+        let comma = if n + 1 < rules.len() { "," } else { "" };
+        sql.push_str(&format!(
+            "             CASE WHEN ({cond}) THEN {id} END{comma}\n"
+        ));
+    }
+    sql.push_str(&format!("           ), {NO_RULE}) AS matched_rules\n"));
     sql.push_str(FRAME_TAIL);
     Ok(sql)
 }
@@ -219,65 +252,142 @@ fn budgets_table(policy: &Policy) -> Result<MemTable> {
     Ok(MemTable::try_new(schema, vec![vec![batch]])?)
 }
 
-/// `policy_exceptions`: one row per exception, its scope as match keys (a purl as its package
-/// key and version, a repository glob as a regular expression) and its rank.
+/// `policy_exceptions`: row 0 is "no exception"; row n is the n-th exception in rank order
+/// (the index the generated CASE of `eval_exception` gives), with the whole exception as a
+/// struct for the findings and their trace.
 fn exceptions_table(policy: &Policy) -> Result<MemTable> {
-    let xs = &policy.exceptions;
-    let time = |name: &str| Field::new(name, crate::lake::schema::timestamp_type(), true);
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("exception_id", DataType::Utf8, false),
-        Field::new("specificity", DataType::Int64, false),
-        time("created"),
-        time("expires"),
-        time("until"),
-        Field::new("tenant", DataType::Utf8, true),
-        Field::new("image_digest", DataType::Utf8, true),
-        Field::new("repository_regex", DataType::Utf8, true),
-        Field::new("purl_key", DataType::Utf8, true),
-        Field::new("purl_version", DataType::Utf8, true),
-        Field::new("vulnerability", DataType::Utf8, true),
-        Field::new("scope", DataType::Utf8, false),
-        Field::new("effect", DataType::Utf8, false),
-        Field::new("severity", DataType::Utf8, true),
-        Field::new("control", DataType::Utf8, true),
-        Field::new("owner", DataType::Utf8, false),
-        Field::new("reason", DataType::Utf8, false),
-    ]));
+    let ranked = exceptions::ranked(&policy.exceptions);
+    let n = ranked.len() + 1;
     let text = |f: &dyn Fn(&exceptions::Exception) -> Option<String>| -> ArrayRef {
-        Arc::new(StringArray::from_iter(xs.iter().map(f)))
+        let mut v = vec![None];
+        v.extend(ranked.iter().map(|x| f(x)));
+        Arc::new(StringArray::from(v))
     };
     let stamp = |f: &dyn Fn(&exceptions::Exception) -> Option<&exceptions::Stamp>| -> ArrayRef {
-        Arc::new(
-            TimestampMicrosecondArray::from_iter(xs.iter().map(|x| f(x).map(|s| s.micros())))
-                .with_timezone("UTC"),
-        )
+        let mut v = vec![None];
+        v.extend(ranked.iter().map(|x| f(x).map(|s| s.micros())));
+        Arc::new(TimestampMicrosecondArray::from(v).with_timezone("UTC"))
     };
-    let purl = |x: &exceptions::Exception| x.scope.purl.as_deref().and_then(Purl::parse);
-    let batch = RecordBatch::try_new(
-        schema.clone(),
+    let time = |name: &str| Field::new(name, crate::lake::schema::timestamp_type(), true);
+    let fields = Fields::from(vec![
+        Field::new("id", DataType::Utf8, true),
+        Field::new("effect", DataType::Utf8, true),
+        Field::new("severity", DataType::Utf8, true),
+        Field::new("control", DataType::Utf8, true),
+        time("until"),
+        Field::new("scope", DataType::Utf8, true),
+        Field::new("owner", DataType::Utf8, true),
+        Field::new("reason", DataType::Utf8, true),
+        time("created"),
+        time("expires"),
+    ]);
+    let mut present = vec![false];
+    present.extend(std::iter::repeat_n(true, ranked.len()));
+    let exception = StructArray::try_new(
+        fields.clone(),
         vec![
             text(&|x| Some(x.id.clone())),
-            Arc::new(Int64Array::from_iter_values(
-                xs.iter().map(|x| x.scope.specificity().unwrap_or(i64::MAX)),
-            )),
-            stamp(&|x| x.created.as_ref()),
-            stamp(&|x| x.expires.as_ref()),
-            stamp(&|x| x.until.as_ref()),
-            text(&|x| x.scope.tenant.clone()),
-            text(&|x| x.scope.image_digest.clone()),
-            text(&|x| x.scope.repository.as_deref().map(exceptions::glob_regex)),
-            text(&|x| purl(x).map(|p| p.package_key())),
-            text(&|x| purl(x).and_then(|p| p.full_version())),
-            text(&|x| x.scope.vulnerability.clone()),
-            text(&|x| Some(x.scope.describe())),
             text(&|x| Some(x.effect.clone())),
             text(&|x| x.severity.clone()),
             text(&|x| x.control.clone()),
+            stamp(&|x| x.until.as_ref()),
+            text(&|x| Some(x.scope.describe())),
             text(&|x| Some(x.owner.clone())),
             text(&|x| Some(x.reason.clone())),
+            stamp(&|x| x.created.as_ref()),
+            stamp(&|x| x.expires.as_ref()),
+        ],
+        Some(present.into()),
+    )?;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("exception_index", DataType::Int64, false),
+        Field::new("exception_id", DataType::Utf8, true),
+        Field::new("exception", DataType::Struct(fields), true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(Int64Array::from_iter_values(0..n as i64)),
+            text(&|x| Some(x.id.clone())),
+            Arc::new(exception),
         ],
     )?;
     Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+/// A text as a SQL string literal (quoted by the SQL library).
+fn literal(text: &str) -> String {
+    Value::SingleQuotedString(text.to_string()).to_string()
+}
+
+/// The condition under which exception `x` holds a finding context row `f` at the run's clock
+/// `r.evaluated_at`: every field of its scope matches, and it is in force.
+fn exception_condition(x: &exceptions::Exception) -> String {
+    let scope = &x.scope;
+    let mut parts = Vec::new();
+    if let Some(t) = &scope.tenant {
+        parts.push(format!("f.tenant = {}", literal(t)));
+    }
+    if let Some(d) = &scope.image_digest {
+        parts.push(format!("f.image_digest = {}", literal(d)));
+    }
+    if let Some(r) = &scope.repository {
+        parts.push(format!(
+            "coalesce(regexp_like(f.repository, {}), false)",
+            literal(&exceptions::glob_regex(r))
+        ));
+    }
+    if let Some(p) = scope.purl.as_deref().and_then(Purl::parse) {
+        parts.push(format!("f.package_key = {}", literal(&p.package_key())));
+        if let Some(v) = p.full_version() {
+            let v = literal(&v);
+            parts.push(format!(
+                "(f.version = {v} OR coalesce(version_cmp(f.ecosystem, {v}, f.version) = 0, false))"
+            ));
+        }
+    }
+    if let Some(v) = &scope.vulnerability {
+        let v = literal(v);
+        parts.push(format!(
+            "(f.advisory_id = {v} OR coalesce(array_has(f.aliases, {v}), false))"
+        ));
+    }
+    let at = |s: &exceptions::Stamp| format!("to_timestamp_micros({})", literal(&s.0));
+    if let Some(c) = &x.created {
+        parts.push(format!("r.evaluated_at >= {}", at(c)));
+    }
+    for end in [&x.expires, &x.until].into_iter().flatten() {
+        parts.push(format!("r.evaluated_at < {}", at(end)));
+    }
+    parts.join("\n                   AND ")
+}
+
+/// The SQL of the view `eval_exception` (over `eval_placed`, `run_context` and
+/// `policy_exceptions`): each finding context row with the exception that applies to it, the
+/// first in rank order whose scope holds it.
+pub fn exceptions_sql(policy: &Policy) -> String {
+    let mut sql = String::from(
+        "-- Generated from the policy's exceptions, most specific first (then newest, then id):\n\
+         -- the first that holds a finding applies to it.\n",
+    );
+    sql.push_str(EXCEPTION_FRAME_HEAD);
+    let ranked = exceptions::ranked(&policy.exceptions);
+    if ranked.is_empty() {
+        sql.push_str("           0 AS exception_index  -- no exceptions\n");
+    } else {
+        sql.push_str("           CASE\n");
+        for (n, x) in ranked.iter().enumerate() {
+            sql.push_str(&format!(
+                "             WHEN ({}) THEN {}  -- {}\n",
+                exception_condition(x),
+                n + 1,
+                x.id.replace(['\n', '\r'], " ")
+            ));
+        }
+        sql.push_str("             ELSE 0\n           END AS exception_index\n");
+    }
+    sql.push_str(EXCEPTION_FRAME_TAIL);
+    sql
 }
 
 /// Registers the policy's tables in `ctx` (before `sql/evaluate.sql` runs): `policy_weights`,
@@ -289,6 +399,23 @@ pub fn register_tables(ctx: &SessionContext, policy: &Policy) -> Result<()> {
     ctx.register_table("policy_budgets", Arc::new(budgets_table(policy)?))?;
     ctx.register_table("policy_exceptions", Arc::new(exceptions_table(policy)?))?;
     Ok(())
+}
+
+/// Plans a whole evaluation in `ctx` (whose lake tables and `run_context` are registered): the
+/// policy's tables, `sql/evaluate.sql`, the compiled exceptions, `sql/finding_context.sql`, the
+/// rules (checked, then compiled) and `sql/findings.sql`. Gives the findings rows to collect and
+/// the SQL generated from the policy.
+pub async fn plan(ctx: &SessionContext, loaded: &Loaded) -> Result<(DataFrame, String)> {
+    register_tables(ctx, &loaded.policy)?;
+    sql::run_script(ctx, sql::EVALUATE).await?;
+    let exceptions = exceptions_sql(&loaded.policy);
+    sql::run_script(ctx, &exceptions).await?;
+    sql::run_script(ctx, sql::FINDING_CONTEXT).await?;
+    check_conditions(ctx, loaded).await?;
+    let rules = policy_sql(loaded)?;
+    sql::run_script(ctx, &rules).await?;
+    let findings = sql::run_last(ctx, sql::FINDINGS).await?;
+    Ok((findings, format!("{exceptions}\n{rules}")))
 }
 
 /// Plans every rule's condition against `finding_context` (which `sql/evaluate.sql` made in

@@ -130,6 +130,21 @@ impl Scope {
     }
 }
 
+/// The exceptions in the order they are tried: the most specific scope first, then the newest
+/// (`created`; one without it after those with one), then the id. The first whose scope holds
+/// a finding applies to it.
+pub fn ranked(exceptions: &[Exception]) -> Vec<&Exception> {
+    let mut ranked: Vec<&Exception> = exceptions.iter().collect();
+    ranked.sort_by_key(|x| {
+        (
+            x.scope.specificity(),
+            std::cmp::Reverse(x.created.clone()),
+            x.id.clone(),
+        )
+    });
+    ranked
+}
+
 /// A point in time as a policy writes it: an RFC 3339 time, a date (midnight UTC) or a TOML
 /// date-time; kept as RFC 3339 in UTC (`2027-01-31T00:00:00Z`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
