@@ -1,7 +1,8 @@
 -- The evaluation pipeline, last part (after sql/evaluate.sql, the compiled exceptions,
--- sql/finding_context.sql and the policy's compiled view `eval_policy`, which adds to each finding context row the first matching rule's `rule`,
--- `rule_verdict`, `rule_severity`, `escalate`, `annotations`, `warning` and the policy's
--- `default_verdict`): the rows of the new `findings` version, in their canonical order.
+-- sql/finding_context.sql and the policy's compiled view `eval_policy`, which adds to each
+-- finding context row the first matching rule's `rule`, `rule_verdict`, `rule_severity`,
+-- `escalate`, `annotations`, `warning`, every matching rule's id in `matched_rules` and the
+-- policy's `default_verdict`): the rows of the new `findings` version, in canonical order.
 --
 -- 1. The rules and the exception (DESIGN.md, steps 3 and 4):
 --    * verdict: the rule's, else the policy's default; then the winning exception's effect:

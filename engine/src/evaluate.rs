@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, AsArray, RecordBatch, StringArray, TimestampMicrosecondArray};
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema};
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use chrono::{DateTime, Utc};
 use datafusion::datasource::MemTable;
@@ -206,8 +206,8 @@ struct Evaluated {
     determinism_hash: String,
 }
 
-/// Runs the pipeline (`compile::plan`) in `ctx` (whose lake tables are at `input_versions`) at the run's
-/// clock and policy, and stamps every row with the determinism hash.
+/// Runs the pipeline (`compile::plan`) in `ctx` (whose lake tables are at `input_versions`) at
+/// the run's clock and policy, and stamps every row with the determinism hash.
 async fn evaluate_rows(
     ctx: &datafusion::prelude::SessionContext,
     opts: &RunOptions,
@@ -419,22 +419,22 @@ async fn budgets_and_exceptions(
         .await?;
     let mut budgets = Vec::new();
     for b in &batches {
-        let text = |i: usize| arrow::compute::cast(b.column(i), &DataType::Utf8);
-        let (env, unknown, max, threshold, state) =
-            (text(0)?, text(1)?, text(2)?, text(3)?, text(4)?);
-        let (env, unknown, max, threshold, state) = (
-            env.as_string::<i32>(),
-            unknown.as_string::<i32>(),
-            max.as_string::<i32>(),
-            threshold.as_string::<i32>(),
-            state.as_string::<i32>(),
+        let column = |i: usize, t: &DataType| arrow::compute::cast(b.column(i), t);
+        let (env, state) = (column(0, &DataType::Utf8)?, column(4, &DataType::Utf8)?);
+        let (unknown, max) = (column(1, &DataType::Int64)?, column(2, &DataType::Int64)?);
+        let threshold = column(3, &DataType::Float64)?;
+        let (env, state) = (env.as_string::<i32>(), state.as_string::<i32>());
+        let (unknown, max) = (
+            unknown.as_primitive::<Int64Type>(),
+            max.as_primitive::<Int64Type>(),
         );
+        let threshold = threshold.as_primitive::<Float64Type>();
         for row in 0..b.num_rows() {
             budgets.push(BudgetLine {
                 environment: env.value(row).to_string(),
-                unknown: unknown.value(row).parse().unwrap_or(0),
-                max_unknown: max.value(row).parse().unwrap_or(0),
-                warn_threshold: threshold.value(row).parse().unwrap_or(0.0),
+                unknown: unknown.value(row),
+                max_unknown: max.value(row),
+                warn_threshold: threshold.value(row),
                 state: state.value(row).to_string(),
             });
         }
@@ -463,8 +463,8 @@ async fn budgets_and_exceptions(
 
 /// `events` of a run (stream `policy:evaluated`): one `evaluation.completed`, one
 /// `exception.applied` per exception that decided findings, and one `verdict.changed` per
-/// finding that is new, resolved or has another verdict. They happen at
-/// the run's clock (`--as-of`), like the findings.
+/// finding that is new, resolved or has another verdict. They happen at the run's clock
+/// (`--as-of`), like the findings.
 async fn write_events(
     lake: &Lake,
     opts: &RunOptions,

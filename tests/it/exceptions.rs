@@ -292,7 +292,7 @@ fn applied_exceptions_are_events_and_the_run_replays() {
     // junit A: by-digest; junit B: by-purl-version; both zookeepers: repository (A), tenant (B).
     assert!(
         out.contains(
-            "exceptions applied: by-digest suppress (1 finding), by-purl-version downgrade (1 finding), \
+            "exceptions applied (4): by-digest suppress (1 finding), by-purl-version downgrade (1 finding), \
              by-repository require-control (1 finding), by-tenant require-control (1 finding)"
         ),
         "{out}"

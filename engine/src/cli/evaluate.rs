@@ -102,15 +102,28 @@ pub fn print_report(report: &RunReport) -> Result<()> {
         out(format!("unknown budgets: {}", budgets.join("; ")))?;
     }
     if !report.exceptions.is_empty() {
-        let applied: Vec<String> = report
+        // The first few by name; every one is an `exception.applied` event.
+        const SHOWN: usize = 8;
+        let mut applied: Vec<String> = report
             .exceptions
             .iter()
+            .take(SHOWN)
             .map(|x| {
                 let s = if x.findings == 1 { "" } else { "s" };
                 format!("{} {} ({} finding{s})", x.id, x.effect, x.findings)
             })
             .collect();
-        out(format!("exceptions applied: {}", applied.join(", ")))?;
+        if report.exceptions.len() > SHOWN {
+            applied.push(format!(
+                "and {} more (events of type exception.applied)",
+                report.exceptions.len() - SHOWN
+            ));
+        }
+        out(format!(
+            "exceptions applied ({}): {}",
+            report.exceptions.len(),
+            applied.join(", ")
+        ))?;
     }
     out(format!("determinism_hash {}", report.determinism_hash))
 }

@@ -1,13 +1,16 @@
-//! The compiler: a policy's rules as generated SQL, its actions and weights as data.
+//! The compiler: a policy's rules and exceptions as generated SQL, its actions, exceptions,
+//! environments, budgets and weights as data.
 //!
 //! Each rule's `when` is parsed as one SQL expression (a statement, or text after the
 //! expression, is an error) and written back from its syntax tree; the rules become one
 //! ordered first-match CASE giving the index of the rule that decides, in the view
-//! `eval_policy`, beside `matched_rules`, the ids of every rule whose condition holds. What each rule does is the table `policy_rules` (index 0: no rule matched);
-//! the weights are the one-row table `policy_weights`; environments, unknown budgets and
-//! exceptions are the tables `policy_environments`, `policy_budgets` and `policy_exceptions`,
-//! which `sql/evaluate.sql` and `sql/findings.sql` join (exceptions ranked by specificity,
-//! then newest, then id). The SQL is never written by hand.
+//! `eval_policy`, beside `matched_rules`, the ids of every rule whose condition holds. What
+//! each rule does is the table `policy_rules` (index 0: no rule matched). Exceptions become a
+//! CASE of their scopes in rank order (most specific, then newest, then id) in the view
+//! `eval_exception`, whose index joins the table `policy_exceptions`: a ranked join. The
+//! weights are the one-row table `policy_weights`; environments and unknown budgets the tables
+//! `policy_environments` and `policy_budgets`, which `sql/evaluate.sql` and `sql/findings.sql`
+//! join. Values enter the SQL as literals quoted by the SQL library; no SQL is written by hand.
 
 use std::sync::Arc;
 
