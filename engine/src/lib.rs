@@ -13,6 +13,7 @@
 //! ```
 
 pub mod cli;
+pub mod dataset;
 pub mod error;
 pub mod evaluate;
 pub mod ingest;

@@ -51,6 +51,12 @@ pub const UNKNOWN_BUDGETS: &str = sql_file!("unknown_budgets.sql");
 /// The exceptions a run applied, over `current_findings`.
 pub const EXCEPTIONS_APPLIED: &str = sql_file!("exceptions_applied.sql");
 
+/// Queries of the dataset generators.
+pub mod dataset {
+    /// The packages the lake's advisories name, with affected and fixed versions.
+    pub const FLEET_PACKAGES: &str = sql_file!("dataset/fleet_packages.sql");
+}
+
 /// Queries behind `vexlake demo`'s summary.
 pub mod demo {
     pub const BY_VERDICT: &str = sql_file!("demo/by_verdict.sql");

@@ -11,6 +11,7 @@ mod concurrency;
 mod consensus;
 mod corpus;
 mod exceptions;
+mod fleet;
 mod manifest;
 mod policy;
 mod python;

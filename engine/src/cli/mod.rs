@@ -12,6 +12,7 @@ use crate::error::{EngineError, Result};
 use crate::lake::Lake;
 use crate::session::SessionOptions;
 
+pub mod dataset;
 pub mod demo;
 pub mod evaluate;
 pub mod ingest;
@@ -91,6 +92,9 @@ pub enum Command {
     Ingest(ingest::Command),
     /// Match components against advisories, apply VEX and the policy, commit the findings.
     Evaluate(evaluate::Args),
+    /// Generate datasets into the lake: a synthetic fleet for benchmarks.
+    #[command(subcommand)]
+    Dataset(dataset::Command),
     /// Check a policy file, or print the SQL it compiles to.
     #[command(subcommand)]
     Policy(policy::Command),
@@ -150,6 +154,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Evaluate(args) => evaluate::run(&globals, args).await,
         Command::Policy(cmd) => policy::run(&globals, cmd).await,
         Command::Replay(args) => replay::run(&globals, args).await,
+        Command::Dataset(cmd) => dataset::run(&globals, cmd).await,
         Command::Sql(args) => sql::run(&globals, args).await,
     }
 }

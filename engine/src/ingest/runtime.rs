@@ -133,12 +133,24 @@ pub async fn ingest(
     paths: &[PathBuf],
     progress: &ProgressBar,
 ) -> Result<Summary> {
-    let (docs, mut rejects, mut summary) =
+    let (docs, rejects, summary) =
         super::begin(lake, paths, &[".jsonl", ".ndjson", ".json"], progress).await?;
+    ingest_documents(lake, tenant, &docs, rejects, summary, progress).await
+}
+
+/// Ingests JSON Lines documents already read (`begin`'s, or generated ones).
+pub(crate) async fn ingest_documents(
+    lake: &Lake,
+    tenant: &str,
+    docs: &[Document],
+    mut rejects: Vec<Reject>,
+    mut summary: Summary,
+    progress: &ProgressBar,
+) -> Result<Summary> {
     let mut seen: HashSet<String> =
         super::known(lake, Table::RuntimeSignals, tenant, "signal_id").await?;
     let mut rows = Vec::new();
-    for doc in &docs {
+    for doc in docs {
         progress.inc(1);
         let (found, bad) = signals(tenant, doc);
         if !found.is_empty() {

@@ -123,11 +123,24 @@ pub async fn ingest(
     paths: &[PathBuf],
     progress: &ProgressBar,
 ) -> Result<Summary> {
-    let (docs, mut rejects, mut summary) = super::begin(lake, paths, &[".json"], progress).await?;
+    let (docs, rejects, summary) = super::begin(lake, paths, &[".json"], progress).await?;
+    ingest_documents(lake, tenant, &docs, rejects, summary, Utc::now(), progress).await
+}
+
+/// Ingests SBOM documents already read (`begin`'s, or generated ones), stamped `ingested_at`.
+pub(crate) async fn ingest_documents(
+    lake: &Lake,
+    tenant: &str,
+    docs: &[Document],
+    mut rejects: Vec<Reject>,
+    mut summary: Summary,
+    ingested_at: chrono::DateTime<Utc>,
+    progress: &ProgressBar,
+) -> Result<Summary> {
     let known = super::known(lake, Table::Artifacts, tenant, "sbom_id").await?;
     let mut seen = HashSet::new();
     let mut parsed: Vec<(&Document, String, ParsedSbom)> = Vec::new();
-    for doc in &docs {
+    for doc in docs {
         progress.inc(1);
         let id = sha256_id(&doc.bytes);
         match parse(&doc.bytes) {
@@ -137,7 +150,7 @@ pub async fn ingest(
         }
     }
 
-    let now = ts(Utc::now());
+    let now = ts(ingested_at);
     let mut component_rows = Vec::new();
     let mut dependency_rows = Vec::new();
     let mut artifact_rows = Vec::new();
