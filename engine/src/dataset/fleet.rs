@@ -3,8 +3,8 @@
 //!
 //! * Images: one of a dozen base images (AlmaLinux 9, Debian 12 or Alpine 3.20, each a shared
 //!   base layer of 60 to 200 distro packages) plus application packages, their count
-//!   log-normal around a median of 200 with a tail to 4,000 (so ~330 components in the
-//!   median image). Applications mix npm 30%, PyPI 20%, Maven 20%, Go 20%, crates.io 10%.
+//!   log-normal around a median of 200 with a tail to 4,000 (about 330 components in the
+//!   median image, 420 on average). Applications mix npm 30%, PyPI 20%, Maven 20%, Go 20%, crates.io 10%.
 //! * Names and versions: one component in ten (and a quarter of AlmaLinux's) is a package the
 //!   lake's advisories name, at a version they list or where a range begins (70%) or where it
 //!   is fixed (30%); the rest are packages no advisory names, drawn from a shared namespace
@@ -94,6 +94,21 @@ impl Rng {
         let (u1, u2) = (self.unit().max(f64::MIN_POSITIVE), self.unit());
         let normal = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
         median * (sigma * normal).exp()
+    }
+
+    /// The index of one of `weights` (which sum to 1), drawn by weight.
+    fn weighted(&mut self, weights: impl IntoIterator<Item = f64>) -> usize {
+        let u = self.unit();
+        let mut acc = 0.0;
+        let mut last = 0;
+        for (i, w) in weights.into_iter().enumerate() {
+            acc += w;
+            last = i;
+            if u < acc {
+                return i;
+            }
+        }
+        last
     }
 
     /// An index in [0, n) with a heavy head (log-uniform): a few names are in most images.
@@ -325,31 +340,13 @@ pub async fn generate(
         );
         let base = &bases[rng.below(bases.len())];
         let team = TEAMS[rng.below(TEAMS.len())];
-        let env = {
-            let u = rng.unit();
-            let mut acc = 0.0;
-            ENVS.iter()
-                .find(|(_, p)| {
-                    acc += p;
-                    u < acc
-                })
-                .map_or("dev", |(e, _)| e)
-        };
+        let env = ENVS[rng.weighted(ENVS.iter().map(|(_, p)| *p))].0;
         let app = format!("app{i}");
         let repository = format!("registry.example.com/{team}/{app}");
         let mut purls = base.packages.clone();
         let apps = rng.lognormal(200.0, 0.9).clamp(10.0, 4000.0) as usize;
         for _ in 0..apps {
-            let u = rng.unit();
-            let mut acc = 0.0;
-            let (family, ty, _) = APPS
-                .iter()
-                .find(|(_, _, p)| {
-                    acc += p;
-                    u < acc
-                })
-                .copied()
-                .unwrap_or(APPS[0]);
+            let (family, ty, _) = APPS[rng.weighted(APPS.iter().map(|(_, _, p)| *p))];
             let pool = pools.get(family).map(Vec::as_slice).unwrap_or(&[]);
             let mut purl = None;
             if !pool.is_empty() && rng.chance(0.1) {
