@@ -55,6 +55,8 @@ pub const EXCEPTIONS_APPLIED: &str = sql_file!("exceptions_applied.sql");
 pub mod dataset {
     /// The packages the lake's advisories name, with affected and fixed versions.
     pub const FLEET_PACKAGES: &str = sql_file!("dataset/fleet_packages.sql");
+    /// The advisory ids of each package key.
+    pub const FLEET_ADVISORIES: &str = sql_file!("dataset/fleet_advisories.sql");
 }
 
 /// Queries behind `vexlake demo`'s summary.

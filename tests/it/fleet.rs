@@ -1,7 +1,7 @@
 //! `vexlake dataset fleet`: the same seed gives the same documents in two processes, another
 //! seed another fleet; the fleet has the advertised shape (images, shared base layers, labels,
-//! component counts, runtime signals) and a share of it matches the advisories it was drawn
-//! from.
+//! component counts, runtime signals, VEX with conflicts) and a share of it matches the
+//! advisories it was drawn from.
 
 use std::path::Path;
 
@@ -48,6 +48,8 @@ fn the_same_seed_gives_the_same_fleet_and_another_seed_another() {
         "select image_digest, repository, labels, created from images order by image_digest",
         "select * from layers order by image_digest, layer_index",
         "select image_digest, purl, loaded, observed_at from runtime_signals order by image_digest, purl",
+        "select issuer, vulnerability_id, product_purl, status from vex_statements \
+         order by issuer, vulnerability_id, product_purl, status",
     ] {
         let (x, y) = (rows(&a, sql), rows(&b, sql));
         assert!(!x.is_empty(), "{sql}");
@@ -83,11 +85,19 @@ fn the_fleet_has_its_shape_and_matches_the_advisories_it_was_drawn_from() {
         vx.count("select count(*) from images where array_has(labels, 'env=prod')")
     );
     assert!(vx.count("select count(*) from runtime_signals") > 0);
+    // VEX from several issuers, some contradicting each other: the consensus has conflicts.
+    assert!(vx.count("select count(distinct issuer) from vex_statements") >= 3);
+    assert!(vx.count("select count(*) from vex_consensus where k4 = 3") > 0);
     // A share of the fleet matches: findings, in more than one ecosystem.
     vx.ok(&["evaluate", "--as-of", "2026-03-01T00:00:00Z"]);
     let findings = vx.count("select count(*) from findings");
     assert!(findings > 60, "{findings}");
     assert!(vx.count("select count(distinct split_part(ecosystem, ':', 1)) from findings") >= 3);
+    // ... and the statements reach them: some are passed by VEX, some warn on a conflict.
+    assert!(
+        vx.count("select count(*) from findings where vex_status in ('not_affected', 'fixed')") > 0
+    );
+    assert!(vx.count("select count(*) from findings where vex_status = 'conflict'") > 0);
 }
 
 #[test]

@@ -11,7 +11,8 @@ use crate::error::Result;
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Generate a synthetic fleet of container images into the lake: SBOMs (ingested as
-    /// `vexlake ingest sbom` would), `images` and `layers` rows, runtime signals. Components
+    /// `vexlake ingest sbom` would), `images` and `layers` rows, runtime signals, and VEX
+    /// statements from four issuers (some contradicting each other). Components
     /// are drawn from the packages the lake's advisories name (ingest them first) so that a
     /// realistic share matches; the same seed and advisories give the same documents.
     #[command(after_help = "Example:
@@ -49,7 +50,7 @@ pub async fn run(globals: &Globals, cmd: Command) -> Result<ExitCode> {
     out(format!(
         "dataset fleet: {} images, {} components ({:.0} per image); {known} ({:.1}%) are \
          packages the advisories name: {} at an affected version ({:.1}%), {} at a fixed one; \
-         {} runtime signals",
+         {} runtime signals; {} VEX statements ({} contradicting another issuer's)",
         report.images,
         report.components,
         report.components as f64 / report.images.max(1) as f64,
@@ -57,7 +58,9 @@ pub async fn run(globals: &Globals, cmd: Command) -> Result<ExitCode> {
         report.advisory_affected,
         share(report.advisory_affected),
         report.advisory_fixed,
-        report.runtime_signals
+        report.runtime_signals,
+        report.vex_statements,
+        report.vex_conflicts
     ))?;
     if report.pool.is_empty() {
         out(

@@ -12,6 +12,9 @@
 //! * Each image: a digest, a repository `registry.example.com/<team>/<app>` with labels
 //!   `env` and `team` (CycloneDX metadata properties), rows in `images` and `layers`, and
 //!   runtime signals (loaded or not) for a few of its components.
+//! * VEX: four issuers' OpenVEX documents about three in ten of the components at an affected
+//!   version (one of their package's advisories each; not_affected 40%, affected 30%,
+//!   under_investigation 15%, fixed 15%), one in five of them contradicted by another issuer.
 //!
 //! The same seed and the same advisories give the same documents, byte for byte: the random
 //! numbers are SplitMix64's, every time is fixed, and the advisory packages are read in a
@@ -49,6 +52,9 @@ pub struct FleetReport {
     /// Components that are a package some advisory names, at a version where it is fixed.
     pub advisory_fixed: usize,
     pub runtime_signals: usize,
+    /// VEX statements written, and how many of them disagree with another issuer's.
+    pub vex_statements: usize,
+    pub vex_conflicts: usize,
     /// Advisory packages drawn from, per ecosystem family.
     pub pool: BTreeMap<String, usize>,
 }
@@ -125,11 +131,10 @@ struct Known {
     fixed: Vec<String>,
 }
 
-/// The advisory packages of the lake, by ecosystem family (`npm`, `Go`, `AlmaLinux`, ...).
-async fn known_packages(
-    lake: &Lake,
-    options: &SessionOptions,
-) -> Result<BTreeMap<String, Vec<Known>>> {
+/// The advisory packages of the lake by ecosystem family, and the advisory ids of each package.
+type Pools = (BTreeMap<String, Vec<Known>>, BTreeMap<String, Vec<String>>);
+
+async fn known_packages(lake: &Lake, options: &SessionOptions) -> Result<Pools> {
     let lake_session = session::open(lake, &[Table::AdvisoryAffected], options).await?;
     let batches = sql::run_last(&lake_session.ctx, sql::dataset::FLEET_PACKAGES)
         .await?
@@ -165,7 +170,18 @@ async fn known_packages(
     for ((family, _), k) in by_purl {
         pools.entry(family).or_default().push(k);
     }
-    Ok(pools)
+    let batches = sql::run_last(&lake_session.ctx, sql::dataset::FLEET_ADVISORIES)
+        .await?
+        .collect()
+        .await?;
+    let mut advisories: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (key, id) in session::string_column(&batches, 0)?
+        .into_iter()
+        .zip(session::string_column(&batches, 1)?)
+    {
+        advisories.entry(key).or_default().push(id);
+    }
+    Ok((pools, advisories))
 }
 
 /// An application ecosystem: its OSV family, purl type and share of application packages.
@@ -201,8 +217,8 @@ fn versioned(purl: &str, version: &str, go: bool) -> String {
     }
 }
 
-/// Draws a version of a known package: affected (70%) or fixed.
-fn known_version(rng: &mut Rng, k: &Known, report: &mut FleetReport) -> Option<String> {
+/// Draws a version of a known package: affected (70%) or fixed; with whether it is affected.
+fn known_version(rng: &mut Rng, k: &Known, report: &mut FleetReport) -> Option<(String, bool)> {
     let fixed = !k.fixed.is_empty() && (k.affected.is_empty() || rng.chance(0.3));
     let list = if fixed { &k.fixed } else { &k.affected };
     if list.is_empty() {
@@ -213,7 +229,7 @@ fn known_version(rng: &mut Rng, k: &Known, report: &mut FleetReport) -> Option<S
     } else {
         report.advisory_affected += 1;
     }
-    Some(list[rng.below(list.len())].clone())
+    Some((list[rng.below(list.len())].clone(), !fixed))
 }
 
 fn filler_version(rng: &mut Rng) -> String {
@@ -256,7 +272,7 @@ fn bases(
                 .map(|_| {
                     if !pool.is_empty() && rng.chance(0.25) {
                         let k = &pool[rng.below(pool.len())];
-                        if let Some(v) = known_version(rng, k, report) {
+                        if let Some((v, _)) = known_version(rng, k, report) {
                             return format!("{}@{v}", k.purl);
                         }
                     }
@@ -319,7 +335,7 @@ pub async fn generate(
     progress: &ProgressBar,
 ) -> Result<FleetReport> {
     lake.init().await?;
-    let pools = known_packages(lake, session).await?;
+    let (pools, advisories) = known_packages(lake, session).await?;
     let mut report = FleetReport {
         pool: pools.iter().map(|(k, v)| (k.clone(), v.len())).collect(),
         ..FleetReport::default()
@@ -333,6 +349,8 @@ pub async fn generate(
     let mut images = Vec::new();
     let mut layers = Vec::new();
     let mut signals = String::new();
+    // Components at an affected version: what the generated VEX statements speak about.
+    let mut vex_targets: Vec<(String, String)> = Vec::new();
     for i in 0..opts.images {
         let digest = format!(
             "sha256:{}",
@@ -351,8 +369,13 @@ pub async fn generate(
             let mut purl = None;
             if !pool.is_empty() && rng.chance(0.1) {
                 let k = &pool[rng.below(pool.len())];
-                purl = known_version(&mut rng, k, &mut report)
-                    .map(|v| versioned(&k.purl, &v, ty == "golang"));
+                if let Some((v, affected)) = known_version(&mut rng, k, &mut report) {
+                    let p = versioned(&k.purl, &v, ty == "golang");
+                    if affected && vex_targets.len() < MAX_VEX_TARGETS {
+                        vex_targets.push((p.clone(), k.purl.clone()));
+                    }
+                    purl = Some(p);
+                }
             }
             purls.push(purl.unwrap_or_else(|| filler_app(&mut rng, ty)));
         }
@@ -458,7 +481,112 @@ pub async fn generate(
         )
         .await?;
     }
+    let vex = vex_documents(&mut rng, opts.seed, &vex_targets, &advisories, &mut report)?;
+    if !vex.is_empty() {
+        let summary = Summary {
+            read: vex.len(),
+            ..Summary::default()
+        };
+        ingest::vex::ingest_documents(
+            lake,
+            &opts.tenant,
+            &vex,
+            &Default::default(),
+            Vec::new(),
+            summary,
+            epoch(),
+            &ProgressBar::hidden(),
+        )
+        .await?;
+    }
     Ok(report)
+}
+
+/// At most this many components are candidates for VEX statements.
+const MAX_VEX_TARGETS: usize = 100_000;
+
+/// The issuers of the generated VEX: one OpenVEX document each.
+const ISSUERS: [&str; 4] = [
+    "Acme Vendor",
+    "Distro Security Team",
+    "Community Triage",
+    "Scanner Co",
+];
+
+/// Statuses, by weight: a vendor mostly says not_affected.
+const STATUSES: [(&str, f64); 4] = [
+    ("not_affected", 0.4),
+    ("affected", 0.3),
+    ("under_investigation", 0.15),
+    ("fixed", 0.15),
+];
+
+/// An OpenVEX statement about `vulnerability` in `product`.
+fn statement(vulnerability: &str, product: &str, status: &str) -> serde_json::Value {
+    let mut s = json!({"vulnerability": {"name": vulnerability}, "products": [{"@id": product}],
+                       "status": status});
+    match status {
+        "not_affected" => s["justification"] = json!("vulnerable_code_not_in_execute_path"),
+        "affected" => s["action_statement"] = json!("upgrade to a fixed version"),
+        _ => {}
+    }
+    s
+}
+
+/// OpenVEX documents from several issuers about three in ten of `targets` (an affected
+/// component's purl and package key), each about one of its package's advisories; one in five
+/// of those gets a second statement from another issuer that disagrees (a conflict).
+fn vex_documents(
+    rng: &mut Rng,
+    seed: u64,
+    targets: &[(String, String)],
+    advisories: &BTreeMap<String, Vec<String>>,
+    report: &mut FleetReport,
+) -> Result<Vec<Document>> {
+    let mut by_issuer: Vec<Vec<serde_json::Value>> = vec![Vec::new(); ISSUERS.len()];
+    for (purl, key) in targets {
+        let Some(ids) = advisories.get(key) else {
+            continue;
+        };
+        if !rng.chance(0.3) {
+            continue;
+        }
+        let id = &ids[rng.below(ids.len())];
+        let issuer = rng.below(ISSUERS.len());
+        let status = STATUSES[rng.weighted(STATUSES.iter().map(|(_, p)| *p))].0;
+        by_issuer[issuer].push(statement(id, purl, status));
+        report.vex_statements += 1;
+        if rng.chance(0.2) {
+            let other = (issuer + 1 + rng.below(ISSUERS.len() - 1)) % ISSUERS.len();
+            let opposite = if status == "not_affected" {
+                "affected"
+            } else {
+                "not_affected"
+            };
+            by_issuer[other].push(statement(id, purl, opposite));
+            report.vex_statements += 1;
+            report.vex_conflicts += 1;
+        }
+    }
+    by_issuer
+        .into_iter()
+        .zip(ISSUERS)
+        .filter(|(statements, _)| !statements.is_empty())
+        .map(|(statements, issuer)| {
+            let doc = json!({
+                "@context": "https://openvex.dev/ns/v0.2.0",
+                "@id": format!("https://example.com/vex/fleet-{seed}/{}", issuer.replace(' ', "-")),
+                "author": issuer,
+                "timestamp": "2026-01-10T00:00:00Z",
+                "version": 1,
+                "statements": statements,
+            });
+            Ok(Document {
+                source: format!("fleet:{seed}/vex/{issuer}.json"),
+                bytes: serde_json::to_vec(&doc)?,
+            })
+        })
+        .collect()
 }
 
 /// A UUID-shaped text from a digest (the SBOM's serial number).

@@ -336,20 +336,46 @@ pub async fn ingest(
         Some(file) => Some(issuers::read(file, tenant).map_err(EngineError::Config)?),
         None => None,
     };
-    let (docs, mut rejects, mut summary) = super::begin(lake, paths, &[".json"], progress).await?;
+    let (docs, rejects, mut summary) = super::begin(lake, paths, &[".json"], progress).await?;
     if let Some(rows) = &issuer_rows {
         issuers::store(lake, tenant, rows).await?;
         summary.rows.push((Table::Issuers, rows.len()));
     }
+    ingest_documents(
+        lake,
+        tenant,
+        &docs,
+        &roots,
+        rejects,
+        summary,
+        Utc::now(),
+        progress,
+    )
+    .await
+}
+
+/// Ingests VEX documents already read (`begin`'s, or generated ones), stamped `ingested_at`;
+/// signatures are checked against `roots`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn ingest_documents(
+    lake: &Lake,
+    tenant: &str,
+    docs: &[Document],
+    roots: &TrustRoots,
+    mut rejects: Vec<Reject>,
+    mut summary: Summary,
+    ingested_at: chrono::DateTime<Utc>,
+    progress: &ProgressBar,
+) -> Result<Summary> {
     let known = super::known(lake, Table::VexStatements, tenant, "document_digest").await?;
-    let now = ts(Utc::now());
+    let now = ts(ingested_at);
     let mut seen = HashSet::new();
     let mut rows = Vec::new();
     let mut invalid = 0;
-    for doc in &docs {
+    for doc in docs {
         progress.inc(1);
         let digest = sha256_id(&doc.bytes);
-        match statements(doc, &roots, tenant, &digest, &now) {
+        match statements(doc, roots, tenant, &digest, &now) {
             Ok(_) if known.contains(&digest) || !seen.insert(digest.clone()) => {
                 summary.unchanged += 1
             }
