@@ -126,15 +126,21 @@ pub fn policy_sql(loaded: &Loaded) -> Result<String> {
     Ok(sql)
 }
 
+/// A text column of an index table: row 0 is NULL (nothing matched), row n is `f` of the n-th
+/// item.
+fn indexed_text<T>(items: &[T], f: impl Fn(&T) -> Option<String>) -> ArrayRef {
+    Arc::new(
+        std::iter::once(None)
+            .chain(items.iter().map(f))
+            .collect::<StringArray>(),
+    )
+}
+
 /// `policy_rules`: what each rule does, by its place in the CASE (0: none matched).
 fn rules_table(policy: &Policy) -> Result<MemTable> {
     let rules = policy.ordered_rules();
     let n = rules.len() + 1;
-    let text = |f: &dyn Fn(&super::Rule) -> Option<String>| -> ArrayRef {
-        let mut v = vec![None];
-        v.extend(rules.iter().map(|(_, r)| f(r)));
-        Arc::new(StringArray::from(v))
-    };
+    let text = |f: &dyn Fn(&super::Rule) -> Option<String>| indexed_text(&rules, |(_, r)| f(r));
     let mut annotations = ListBuilder::new(StringBuilder::new());
     annotations.append(true);
     for (_, r) in &rules {
@@ -261,11 +267,8 @@ fn budgets_table(policy: &Policy) -> Result<MemTable> {
 fn exceptions_table(policy: &Policy) -> Result<MemTable> {
     let ranked = exceptions::ranked(&policy.exceptions);
     let n = ranked.len() + 1;
-    let text = |f: &dyn Fn(&exceptions::Exception) -> Option<String>| -> ArrayRef {
-        let mut v = vec![None];
-        v.extend(ranked.iter().map(|x| f(x)));
-        Arc::new(StringArray::from(v))
-    };
+    let text =
+        |f: &dyn Fn(&exceptions::Exception) -> Option<String>| indexed_text(&ranked, |x| f(x));
     let stamp = |f: &dyn Fn(&exceptions::Exception) -> Option<&exceptions::Stamp>| -> ArrayRef {
         let mut v = vec![None];
         v.extend(ranked.iter().map(|x| f(x).map(|s| s.micros())));

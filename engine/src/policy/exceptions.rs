@@ -135,7 +135,8 @@ impl Scope {
 /// a finding applies to it.
 pub fn ranked(exceptions: &[Exception]) -> Vec<&Exception> {
     let mut ranked: Vec<&Exception> = exceptions.iter().collect();
-    ranked.sort_by_key(|x| {
+    // The key parses the scope's purl: computed once per exception.
+    ranked.sort_by_cached_key(|x| {
         (
             x.scope.specificity(),
             std::cmp::Reverse(x.created.clone()),
