@@ -189,7 +189,12 @@ impl Purl {
                         decode(seg).ok_or_else(|| format!("bad percent-encoding in {seg:?}"))
                     })
                     .collect::<Parsed<Vec<String>>>()?;
-                (r, clean_subpath(segments.iter().map(String::as_str)))
+                // A segment whose `%2F` decodes to `/` is split there too: the subpath is kept
+                // as `/`-separated segments, so a decoded slash separates them as well.
+                (
+                    r,
+                    clean_subpath(segments.iter().flat_map(|seg| seg.split('/'))),
+                )
             }
             None => (s, None),
         };
@@ -595,6 +600,20 @@ impl Purl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the purl fuzz target: an encoded slash in a subpath segment separates segments
+    /// once decoded, so the canonical form reads back the same.
+    #[test]
+    fn an_encoded_slash_in_the_subpath_separates_segments() {
+        let p = Purl::parse_strict("pkg:npm/a@1#%2Fd/e%2Ff").unwrap();
+        assert_eq!(p.subpath.as_deref(), Some("d/e/f"));
+        let canonical = p.canonical();
+        assert_eq!(canonical, "pkg:npm/a@1#d/e/f");
+        assert_eq!(
+            Purl::parse_strict(&canonical).unwrap().canonical(),
+            canonical
+        );
+    }
 
     #[test]
     fn parses_and_keys() {
