@@ -12,8 +12,9 @@
 //! * Each image: a digest, a repository `registry.example.com/<team>/<app>` with labels
 //!   `env` and `team` (CycloneDX metadata properties), rows in `images` and `layers`, and
 //!   runtime signals (loaded or not) for a few of its components.
-//! * VEX: four issuers' OpenVEX documents about three in ten of the components at an affected
-//!   version (one of their package's advisories each; not_affected 40%, affected 30%,
+//! * VEX: four issuers' OpenVEX documents about three in ten of the package versions at an
+//!   affected version (one statement a package version, whatever number of images hold it;
+//!   about one of its package's advisories each; not_affected 40%, affected 30%,
 //!   under_investigation 15%, fixed 15%), one in five of them contradicted by another issuer.
 //!
 //! The same seed and the same advisories give the same documents, byte for byte: the random
@@ -351,6 +352,7 @@ pub async fn generate(
     let mut signals = String::new();
     // Components at an affected version: what the generated VEX statements speak about.
     let mut vex_targets: Vec<(String, String)> = Vec::new();
+    let mut vex_seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for i in 0..opts.images {
         let digest = format!(
             "sha256:{}",
@@ -371,7 +373,10 @@ pub async fn generate(
                 let k = &pool[rng.below(pool.len())];
                 if let Some((v, affected)) = known_version(&mut rng, k, &mut report) {
                     let p = versioned(&k.purl, &v, ty == "golang");
-                    if affected && vex_targets.len() < MAX_VEX_TARGETS {
+                    // An issuer speaks once about a package version, however many images
+                    // hold it.
+                    if affected && vex_targets.len() < MAX_VEX_TARGETS && vex_seen.insert(p.clone())
+                    {
                         vex_targets.push((p.clone(), k.purl.clone()));
                     }
                     purl = Some(p);
