@@ -1,128 +1,59 @@
--- The evaluation pipeline (DESIGN.md, "Evaluation as SQL"), part one: matches and evidence.
+-- The evaluation pipeline (DESIGN.md, "Evaluation as SQL"), part two: evidence and scores.
 --
 -- Inputs: the lake tables pinned at the versions the run loaded; `run_context`, a one-row
 -- table with the run's tenant, clock (`evaluated_at`, from --as-of), policy identity and the
--- input table versions; the policy's tables (compiled from its file, engine/src/policy):
--- `policy_weights` (one row) and `policy_environments` here.
+-- input table versions; `eval_matches`, from sql/matches.sql (steps 1 to 3); the policy's
+-- tables (compiled from its file, engine/src/policy): `policy_weights` (one row) and
+-- `policy_environments` here.
 -- It ends in the view `eval_placed`: every match with its evidence, scores and subject. The
 -- policy's exceptions, compiled (engine/src/policy/compile.rs), become the view
 -- `eval_exception`; sql/finding_context.sql gives `finding_context`, the columns a policy
 -- rule's `when` may use; the rules, compiled, become the view `eval_policy`; sql/findings.sql
 -- then gives the rows of the new `findings` version.
 
--- 1. Components of the tenant's SBOMs that can be matched: a purl, a package key, a version.
---    subject_key is the package key of what the SBOM describes (for VEX product scope).
---    source_key: for Debian, Ubuntu and Alpine packages, the key of the source package the
---    purl names in its `upstream` qualifier (`libssl3` is built from `openssl`): those
---    distributions' advisories name source packages.
-CREATE OR REPLACE VIEW eval_components AS
-SELECT c.tenant,
-       coalesce(c.image_digest, c.sbom_id) AS subject,
-       c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package_key,
-       CASE
-         WHEN c.source_package IS NOT NULL AND purl_type(c.purl) IN ('deb', 'apk')
-           THEN purl_package_key(concat(
-                  'pkg:', purl_type(c.purl), '/', purl_namespace(c.purl), '/',
-                  split_part(split_part(c.source_package, '@', 1), ' ', 1)))
-       END AS source_key,
-       c.name AS package, c.version, d.subject_key, c.cpe,
-       -- The component's BOM-Link without the BOM version, as vex_consensus.bom_link.
-       CASE
-         WHEN starts_with(d.serial_number, 'urn:uuid:') AND c.bom_ref IS NOT NULL
-           THEN 'urn:cdx:' || substr(d.serial_number, 10) || '#' || c.bom_ref
-       END AS bom_link
-FROM components c
-JOIN run_context r ON c.tenant = r.tenant
-LEFT JOIN artifacts d ON c.tenant = d.tenant AND c.sbom_id = d.sbom_id
-WHERE c.view = 'inventory'
-  AND c.package_key IS NOT NULL
-  AND c.version IS NOT NULL;
-
--- 2. Linksets of the latest, non-withdrawn revision of each advisory that say a package is
---    affected: OSV's, and a CSAF advisory's affected and fixed products (a fixed product is a
---    range fixed at its version). Not-affected and under-investigation products, and NVD's CPE
---    linksets (no package ecosystem), do not match packages.
-CREATE OR REPLACE VIEW eval_affected AS
-SELECT a.tenant, a.source, a.advisory_id, a.revision, a.ecosystem, a.package_key,
-       a.ranges, a.versions
-FROM advisory_affected a
-JOIN advisories_current ac
-  ON a.tenant = ac.tenant AND a.source = ac.source
- AND a.advisory_id = ac.advisory_id AND a.revision = ac.revision
-JOIN run_context r ON a.tenant = r.tenant
-WHERE a.status IN ('affected', 'known_affected', 'first_affected', 'last_affected', 'fixed',
-                   'first_fixed');
-
--- 3. Matches: same package key (the component's or its source package's), compatible ecosystem (an advisory without a release matches
---    every release of its family; families never cross), version in a range or listed.
---    match_level 2 = affected, 1 = undecidable (an *unknown* finding), 0 = not affected.
-CREATE OR REPLACE VIEW eval_matches AS
-SELECT tenant, subject, image_digest, sbom_id, purl, ecosystem, package, version, package_key,
-       subject_key, cpe, bom_link, source, advisory_id, revision, max(level) AS match_level
-FROM (
-    SELECT c.tenant, c.subject, c.image_digest, c.sbom_id, c.purl, c.ecosystem, c.package,
-           c.version, c.package_key, c.subject_key, c.cpe, c.bom_link, a.source, a.advisory_id,
-           a.revision,
-           CASE
-             WHEN coalesce(array_has(a.versions, c.version), false) THEN 2
-             ELSE CASE version_in_range(a.ecosystem, c.version, a.ranges)
-                    WHEN true THEN 2
-                    WHEN false THEN 0
-                    ELSE 1
-                  END
-           END AS level
-    FROM (
-        -- Every key a component answers to: its own, and its source package's.
-        SELECT *, package_key AS match_key FROM eval_components
-        UNION ALL
-        SELECT *, source_key AS match_key FROM eval_components
-        WHERE source_key IS NOT NULL AND source_key <> package_key
-    ) c
-    JOIN eval_affected a
-      ON c.tenant = a.tenant AND c.match_key = a.package_key
-    WHERE split_part(a.ecosystem, ':', 1) = split_part(c.ecosystem, ':', 1)
-      AND (a.ecosystem = c.ecosystem
-           OR strpos(a.ecosystem, ':') = 0
-           OR strpos(c.ecosystem, ':') = 0)
-) pairs
-GROUP BY tenant, subject, image_digest, sbom_id, purl, ecosystem, package, version, package_key,
-         subject_key, cpe, bom_link, source, advisory_id, revision
-HAVING max(level) > 0;
-
 -- 4. The highest CVSS base score among each advisory revision's vectors.
+--    Only the revisions something matched: a vector is parsed to score it.
 CREATE OR REPLACE VIEW eval_cvss AS
 SELECT tenant, source, advisory_id, revision, max(cvss_score(sev['vector'])) AS cvss_score
 FROM (
-    SELECT tenant, source, advisory_id, revision, unnest(severities) AS sev
-    FROM advisories_current
+    SELECT o.tenant, o.source, o.advisory_id, o.revision, unnest(o.severities) AS sev
+    FROM (SELECT DISTINCT tenant, source, advisory_id, revision FROM eval_matches) m
+    JOIN advisories_current o
+      ON o.tenant = m.tenant AND o.source = m.source
+     AND o.advisory_id = m.advisory_id AND o.revision = m.revision
 ) s
 GROUP BY tenant, source, advisory_id, revision;
 
 -- 5. Matches with their advisory's aliases, summary and severity, and the back-link to the
 --    advisory_raw row of the revision (its content sha256).
 CREATE OR REPLACE VIEW eval_candidates AS
-SELECT m.*, ar.content_sha256 AS advisory_sha256, o.aliases, o.summary, s.cvss_score,
+SELECT m.*, o.content_sha256 AS advisory_sha256, o.aliases, o.summary, o.cvss_score,
        CASE
-         WHEN s.cvss_score >= 9.0 THEN 'critical'
-         WHEN s.cvss_score >= 7.0 THEN 'high'
-         WHEN s.cvss_score >= 4.0 THEN 'medium'
-         WHEN s.cvss_score > 0.0 THEN 'low'
-         WHEN s.cvss_score = 0.0 THEN 'none'
+         WHEN o.cvss_score >= 9.0 THEN 'critical'
+         WHEN o.cvss_score >= 7.0 THEN 'high'
+         WHEN o.cvss_score >= 4.0 THEN 'medium'
+         WHEN o.cvss_score > 0.0 THEN 'low'
+         WHEN o.cvss_score = 0.0 THEN 'none'
          WHEN lower(o.database_severity) IN ('critical', 'high', 'medium', 'low')
            THEN lower(o.database_severity)
          WHEN lower(o.database_severity) = 'moderate' THEN 'medium'
          ELSE 'unknown'
        END AS severity
-FROM eval_matches m
-JOIN advisories_current o
+-- The advisories (one row a revision) first, the matches stream past them.
+FROM (
+    SELECT o.tenant, o.source, o.advisory_id, o.revision, o.aliases, o.summary,
+           o.database_severity, s.cvss_score, ar.content_sha256
+    FROM advisories_current o
+    LEFT JOIN eval_cvss s
+      ON o.tenant = s.tenant AND o.source = s.source
+     AND o.advisory_id = s.advisory_id AND o.revision = s.revision
+    LEFT JOIN advisory_raw ar
+      ON o.tenant = ar.tenant AND o.source = ar.source
+     AND o.advisory_id = ar.advisory_id AND o.revision = ar.revision
+) o
+JOIN eval_matches m
   ON m.tenant = o.tenant AND m.source = o.source
- AND m.advisory_id = o.advisory_id AND m.revision = o.revision
-LEFT JOIN eval_cvss s
-  ON m.tenant = s.tenant AND m.source = s.source
- AND m.advisory_id = s.advisory_id AND m.revision = s.revision
-LEFT JOIN advisory_raw ar
-  ON m.tenant = ar.tenant AND m.source = ar.source
- AND m.advisory_id = ar.advisory_id AND m.revision = ar.revision;
+ AND m.advisory_id = o.advisory_id AND m.revision = o.revision;
 
 -- 6. The VEX consensus about each candidate (vex_consensus, which already counts every alias of
 --    the vulnerability): the rows whose product is the component's package (its purl key;
@@ -131,6 +62,19 @@ LEFT JOIN advisory_raw ar
 --    when the row names one, is the component's (by the ecosystem's comparison), or whose range
 --    holds it. The rows are joined again on K4 (join is associative, so this is the join over
 --    all their statements) and the winner is the best of their winners, by the same order.
+--    The five ways a row's product can name a candidate are five scope keys on each side, so
+--    the join is on equal keys (one on the vulnerability alone pairs every candidate of a
+--    vulnerability with every row about it). A row that names a candidate in two ways is
+--    counted twice, which changes nothing: K4's join is idempotent and the winner the same.
+CREATE OR REPLACE VIEW eval_vex_keys AS
+SELECT v.*, unnest(make_array(
+         CASE WHEN v.subcomponent_key IS NULL THEN 'p:' || v.package_key END,
+         's:' || v.subcomponent_key,
+         CASE WHEN v.subcomponent_key IS NULL THEN 'd:' || v.product_digest END,
+         CASE WHEN v.subcomponent_key IS NULL THEN 'c:' || v.product_cpe END,
+         'b:' || v.bom_link)) AS scope_key
+FROM vex_consensus v;
+
 CREATE OR REPLACE VIEW eval_vex AS
 SELECT f.tenant, f.subject, f.purl, f.source, f.advisory_id,
        k4_join(v.k4) AS k4,
@@ -142,15 +86,18 @@ SELECT f.tenant, f.subject, f.purl, f.source, f.advisory_id,
          AS winner,
        array_sort(array_distinct(flatten(array_agg(v.statement_ids)))) AS statement_ids,
        array_sort(array_distinct(flatten(array_agg(v.sides)))) AS sides
-FROM eval_candidates f
-JOIN vex_consensus v
-  ON f.tenant = v.tenant AND f.advisory_id = v.vulnerability_id
-WHERE ((v.subcomponent_key IS NULL AND v.package_key = f.package_key)
-       OR (v.subcomponent_key = f.package_key
-           AND (v.package_key = f.subject_key OR v.product_digest = f.image_digest))
-       OR (v.subcomponent_key IS NULL AND v.product_digest = f.image_digest)
-       OR (v.subcomponent_key IS NULL AND v.product_cpe = f.cpe)
-       OR v.bom_link = f.bom_link)
+-- The consensus rows first, the candidates stream past them.
+FROM eval_vex_keys v
+JOIN (
+    SELECT m.*, unnest(make_array(
+             'p:' || m.package_key, 's:' || m.package_key, 'd:' || m.image_digest,
+             'c:' || m.cpe, 'b:' || m.bom_link)) AS scope_key
+    FROM eval_matches m
+) f
+  ON f.tenant = v.tenant AND f.advisory_id = v.vulnerability_id AND f.scope_key = v.scope_key
+-- A subcomponent of what the SBOM describes, or of the image.
+WHERE (NOT starts_with(v.scope_key, 's:')
+       OR v.package_key = f.subject_key OR v.product_digest = f.image_digest)
   AND (v.target_version IS NULL
        OR v.target_version = f.version
        OR version_cmp(f.ecosystem, v.target_version, f.version) = 0)
@@ -173,8 +120,9 @@ SELECT c.*, v.k4,
        v.winner['trust'] AS vex_trust, v.statement_ids AS vex_statement_ids, v.sides AS vex_sides,
        v.winner['status'] || ' by ' || coalesce(v.winner['issuer'], 'unknown issuer')
          AS vex_disposition
-FROM eval_candidates c
-LEFT JOIN eval_vex v
+-- The verdicts (the candidates a VEX statement speaks about) first.
+FROM eval_vex v
+RIGHT JOIN eval_candidates c
   ON c.tenant = v.tenant AND c.subject = v.subject AND c.purl = v.purl
  AND c.source = v.source AND c.advisory_id = v.advisory_id;
 
@@ -220,13 +168,16 @@ SELECT c.*,
          WHEN NOT rt.loaded THEN 'not_loaded'
          ELSE 'unknown'
        END AS runtime
-FROM eval_vexed c
-LEFT JOIN eval_usage u
-  ON c.tenant = u.tenant AND c.subject = u.subject AND c.purl = u.purl
-LEFT JOIN (SELECT DISTINCT tenant, subject FROM eval_usage) us
-  ON c.tenant = us.tenant AND c.subject = us.subject
-LEFT JOIN eval_runtime rt
-  ON c.tenant = rt.tenant AND c.image_digest = rt.image_digest
+-- The evidence tables first (right joins), the candidates stream past them.
+FROM eval_runtime rt
+RIGHT JOIN (
+    (SELECT DISTINCT tenant, subject FROM eval_usage) us
+    RIGHT JOIN (
+        eval_usage u
+        RIGHT JOIN eval_vexed c
+          ON c.tenant = u.tenant AND c.subject = u.subject AND c.purl = u.purl
+    ) ON c.tenant = us.tenant AND c.subject = us.subject
+) ON c.tenant = rt.tenant AND c.image_digest = rt.image_digest
  AND purl_normalize(c.purl) = rt.purl_key;
 
 -- 9. Every column above, with the score and the confidence under the policy's weights, and

@@ -34,6 +34,12 @@ FROM eval_policy p;
 --    still gate (verdict not PASS after the rules and exceptions); against the environment's
 --    budget (`policy_budgets`) the count is within, warning (from the warn threshold) or
 --    exceeded, and when exceeded every such finding is at least BLOCK.
+CREATE OR REPLACE VIEW eval_unknown_counts AS
+SELECT tenant, environment,
+       sum(CASE WHEN unknown AND excepted_verdict <> 'PASS' THEN 1 ELSE 0 END) AS unknown_count
+FROM eval_excepted
+GROUP BY tenant, environment;
+
 CREATE OR REPLACE VIEW eval_budgeted AS
 SELECT e.*,
        CASE
@@ -43,16 +49,16 @@ SELECT e.*,
          ELSE e.excepted_verdict
        END AS verdict
 FROM (
-    SELECT x.*, b.max_unknown,
-           unknown_budget(x.unknown_count, b.max_unknown, b.warn_threshold) AS budget_state
-    -- The budgets (few) first: a hash join holds its first side in memory.
-    FROM policy_budgets b
-    RIGHT JOIN (
-        SELECT p.*,
-               sum(CASE WHEN p.unknown AND p.excepted_verdict <> 'PASS' THEN 1 ELSE 0 END)
-                 OVER (PARTITION BY p.tenant, p.environment) AS unknown_count
-        FROM eval_excepted p
-    ) x ON b.environment = x.environment
+    SELECT x.*, n.unknown_count, n.max_unknown, n.budget_state
+    -- The counts and budgets (one row an environment) first: a hash join holds its first
+    -- side in memory, and the findings stream past it.
+    FROM (
+        SELECT u.tenant, u.environment, u.unknown_count, b.max_unknown,
+               unknown_budget(u.unknown_count, b.max_unknown, b.warn_threshold) AS budget_state
+        FROM policy_budgets b
+        RIGHT JOIN eval_unknown_counts u ON b.environment = u.environment
+    ) n
+    RIGHT JOIN eval_excepted x ON n.tenant = x.tenant AND n.environment = x.environment
 ) e;
 
 -- 3. The rows. explained_trace is one JSON object: the verdict; `steps`, each step of the

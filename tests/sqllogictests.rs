@@ -155,6 +155,8 @@ async fn main() -> std::process::ExitCode {
             Ok::<_, SltError>(VexlakeDb {
                 ctx: context(&SessionOptions {
                     target_partitions: Some(2),
+                    // Under a memory pool, as the CLI runs every query.
+                    memory_limit: Some(512 << 20),
                 }),
             })
         };

@@ -29,8 +29,12 @@ pub const VIEWS: &[(&str, &str)] = &[
     ("vex_consensus", sql_file!("views/vex_consensus.sql")),
 ];
 
-/// The evaluation pipeline's first part: views over the pinned inputs, `run_context`,
-/// `policy_weights` and `policy_environments`, ending in the view `eval_placed`.
+/// The evaluation pipeline's first part: views over the pinned inputs and `run_context`,
+/// ending in the view `eval_matches` (which a run keeps as a table).
+pub const MATCHES: &str = sql_file!("matches.sql");
+
+/// The evaluation pipeline's next part: views over `eval_matches`, the pinned inputs,
+/// `run_context`, `policy_weights` and `policy_environments`, ending in the view `eval_placed`.
 pub const EVALUATE: &str = sql_file!("evaluate.sql");
 
 /// The view `finding_context` that policy rules read, over the compiled `eval_exception`.

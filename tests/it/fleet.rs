@@ -111,3 +111,118 @@ fn without_advisories_the_fleet_says_nothing_can_match() {
     );
     assert!(out.contains("ingest advisories first"), "{out}");
 }
+
+/// A fleet's image evaluated alone (`evaluate --image`) gives the rows the whole fleet's run
+/// gave it, commits nothing, and an unknown subject is an error that says where to look.
+#[test]
+fn one_image_alone_gets_what_the_fleet_run_gave_it_and_commits_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let vx = lake(dir.path(), "lake");
+    vx.ok(&["dataset", "fleet", "--images", "30", "--seed", "3"]);
+    let as_of = "2026-03-01T00:00:00Z";
+    let full = vx.ok(&["evaluate", "--as-of", as_of]);
+    assert!(full.contains("findings version 1:"), "{full}");
+    let top = vx.sql_json(
+        "select subject, count(*) as n from findings group by subject order by n desc, subject \
+         limit 1",
+    );
+    let subject = top[0]["subject"].as_str().unwrap().to_string();
+    let verdict = |v: &str| {
+        vx.count(&format!(
+            "select count(*) from findings where subject = '{subject}' and verdict = '{v}'"
+        ))
+    };
+    let (fail, block, warn, pass) = (
+        verdict("FAIL"),
+        verdict("BLOCK"),
+        verdict("WARN"),
+        verdict("PASS"),
+    );
+    assert!(fail + block + warn + pass > 0);
+    let alone = vx.ok(&["evaluate", "--image", &subject, "--as-of", as_of]);
+    let want = format!(
+        "evaluate {subject}: {} findings (FAIL {fail}, BLOCK {block}, WARN {warn}, PASS {pass})",
+        fail + block + warn + pass
+    );
+    assert!(alone.contains(&want), "want {want}\n{alone}");
+    assert!(alone.contains("not committed"), "{alone}");
+    // The rows it prints are the fleet run's, in the same order.
+    let ids: Vec<String> = vx
+        .sql_json(&format!(
+            "select vulnerability_id from findings where subject = '{subject}' \
+             order by vulnerability_id, purl, source limit 40"
+        ))
+        .iter()
+        .map(|r| r["vulnerability_id"].as_str().unwrap().to_string())
+        .collect();
+    let printed: Vec<&str> = alone
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.contains("vulnerability_id"))
+        .map(|l| l.split('|').nth(3).unwrap().trim())
+        .collect();
+    assert_eq!(printed, ids);
+    // Nothing committed: the next full run writes version 2.
+    assert!(
+        vx.ok(&["evaluate", "--as-of", as_of])
+            .contains("findings version 2:")
+    );
+    let err = vx.run(&["evaluate", "--subject", "sha256:0000"]);
+    assert_eq!(err.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&err.stderr);
+    assert!(err.contains("no SBOM in the lake has"), "{err}");
+}
+
+/// Under a memory limit a fleet's run gives the same rows as without one; a limit that is not
+/// a size is an error.
+#[test]
+fn a_memory_limit_changes_nothing_in_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let vx = lake(dir.path(), "lake");
+    vx.ok(&["dataset", "fleet", "--images", "30", "--seed", "4"]);
+    let as_of = "2026-03-01T00:00:00Z";
+    let free = crate::common::determinism_hash(&vx.ok(&["evaluate", "--as-of", as_of]));
+    let limited = vx.ok(&["--memory-limit", "400M", "evaluate", "--as-of", as_of]);
+    assert_eq!(crate::common::determinism_hash(&limited), free);
+    let err = vx.run(&["--memory-limit", "lots", "evaluate"]);
+    assert_eq!(err.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&err.stderr);
+    assert!(err.contains("is not a memory size"), "{err}");
+}
+
+/// The DuckDB comparison (benches/duckdb_join.py) on a small fleet: the script runs, both
+/// engines count the same candidate pairs, and there are some.
+#[test]
+fn the_candidate_join_counts_the_same_in_duckdb() {
+    let dir = tempfile::tempdir().unwrap();
+    let vx = lake(dir.path(), "lake");
+    vx.ok(&["dataset", "fleet", "--images", "40", "--seed", "5"]);
+    let python = std::env::var("VEXLAKE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python)
+        .arg(repo().join("benches/duckdb_join.py"))
+        .args(["--lake", dir.path().join("lake").to_str().unwrap()])
+        .args(["--vexlake", env!("CARGO_BIN_EXE_vexlake"), "--runs", "2"])
+        .output()
+        .expect("run python3");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<i64> = stdout
+        .lines()
+        .filter_map(|l| l.split("rows ").nth(1))
+        .map(|r| r.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    assert_eq!(rows[0], rows[1], "{stdout}");
+    // The same count straight from the lake, in SQL of its own.
+    let direct = vx.count(
+        "select count(*) from components c join advisory_affected a \
+         on c.package_key = a.package_key \
+         and split_part(c.ecosystem, ':', 1) = split_part(a.ecosystem, ':', 1) \
+         where c.view = 'inventory' and array_has(a.versions, c.version)",
+    );
+    assert!(direct > 0);
+    assert_eq!(rows[0], direct, "{stdout}");
+}

@@ -7,7 +7,10 @@ use chrono::{SubsecRound, Utc};
 
 use super::{Globals, out};
 use crate::error::Result;
-use crate::evaluate::{self, RunOptions, RunReport, Verdict};
+use arrow::array::RecordBatch;
+
+use crate::evaluate::{self, RunOptions, RunReport, SubjectReport, Verdict};
+use crate::output::{self, Format};
 use crate::policy::{self, Loaded};
 
 #[derive(Debug, clap::Args)]
@@ -26,7 +29,20 @@ pub struct Args {
     /// [default: the shipped datasets/policies/default.toml]
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+
+    /// Evaluate one image (by digest, `sha256:...`) and print its findings, reading only that
+    /// image's rows of the lake; nothing is committed (the findings table stays the whole
+    /// lake's; run `evaluate` without it to commit). With --fail-on, an admission check.
+    #[arg(long, value_name = "DIGEST", conflicts_with = "subject")]
+    pub image: Option<String>,
+
+    /// As --image, for any subject: an image digest or the id of an SBOM (`sbom_id`).
+    #[arg(long, value_name = "ID")]
+    pub subject: Option<String>,
 }
+
+/// Findings rows a one-subject evaluation prints at most.
+const SUBJECT_ROWS_SHOWN: usize = 40;
 
 pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
     let as_of = match &args.as_of {
@@ -38,20 +54,27 @@ pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
         None => Loaded::default_policy(),
     };
     let lake = globals.open_lake()?;
-    let report = evaluate::run(
-        &lake,
-        &RunOptions {
-            tenant: globals.tenant.clone(),
-            as_of,
-            policy,
-            session: globals.session.clone(),
-        },
-    )
-    .await?;
-    print_report(&report)?;
+    let opts = RunOptions {
+        tenant: globals.tenant.clone(),
+        as_of,
+        policy,
+        session: globals.session.clone(),
+    };
+    let by_verdict = match args.image.as_ref().or(args.subject.as_ref()) {
+        Some(subject) => {
+            let report = evaluate::check_subject(&lake, &opts, subject).await?;
+            print_subject_report(&report)?;
+            report.by_verdict
+        }
+        None => {
+            let report = evaluate::run(&lake, &opts).await?;
+            print_report(&report)?;
+            report.by_verdict
+        }
+    };
     let failed = args
         .fail_on
-        .is_some_and(|threshold| report.by_verdict.keys().any(|v| *v >= threshold));
+        .is_some_and(|threshold| by_verdict.keys().any(|v| *v >= threshold));
     Ok(if failed {
         ExitCode::from(1)
     } else {
@@ -59,16 +82,58 @@ pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
     })
 }
 
-pub fn print_report(report: &RunReport) -> Result<()> {
-    let counts: Vec<String> = [Verdict::Fail, Verdict::Block, Verdict::Warn, Verdict::Pass]
+/// The verdict counts, `FAIL n, BLOCK n, WARN n, PASS n`.
+fn verdict_counts(by_verdict: &std::collections::BTreeMap<Verdict, usize>) -> String {
+    [Verdict::Fail, Verdict::Block, Verdict::Warn, Verdict::Pass]
         .iter()
-        .map(|v| format!("{v} {}", report.by_verdict.get(v).copied().unwrap_or(0)))
-        .collect();
+        .map(|v| format!("{v} {}", by_verdict.get(v).copied().unwrap_or(0)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_subject_report(report: &SubjectReport) -> Result<()> {
+    out(format!(
+        "evaluate {}: {} findings ({}); {} undecidable (match_state unknown); not committed",
+        report.subject,
+        report.rows,
+        verdict_counts(&report.by_verdict),
+        report.unknown
+    ))?;
+    if report.rows > 0 {
+        let shown: Vec<RecordBatch> = report
+            .batches
+            .iter()
+            .map(|b| {
+                b.project(&[
+                    b.schema().index_of("verdict")?,
+                    b.schema().index_of("severity")?,
+                    b.schema().index_of("vulnerability_id")?,
+                    b.schema().index_of("purl")?,
+                    b.schema().index_of("vex_status")?,
+                ])
+            })
+            .collect::<std::result::Result<_, _>>()?;
+        let shown = arrow::compute::concat_batches(&shown[0].schema(), &shown)?;
+        let head = shown.slice(0, shown.num_rows().min(SUBJECT_ROWS_SHOWN));
+        let mut stdout = std::io::stdout().lock();
+        output::write(&mut stdout, Format::Table, &head.schema(), &[head])?;
+        if report.rows > SUBJECT_ROWS_SHOWN {
+            out(format!(
+                "... and {} more (the first {SUBJECT_ROWS_SHOWN} are shown); a full `vexlake evaluate` \
+                 commits every finding to `findings`",
+                report.rows - SUBJECT_ROWS_SHOWN
+            ))?;
+        }
+    }
+    out(format!("determinism_hash {}", report.determinism_hash))
+}
+
+pub fn print_report(report: &RunReport) -> Result<()> {
     out(format!(
         "evaluate: findings version {}: {} findings ({}); {} undecidable (match_state unknown)",
         report.findings_version,
         report.rows,
-        counts.join(", "),
+        verdict_counts(&report.by_verdict),
         report.unknown
     ))?;
     let changes = ["new", "resolved", "verdict_changed", "severity_changed"]

@@ -77,6 +77,18 @@ pub struct Cli {
     )]
     pub target_partitions: Option<usize>,
 
+    /// Memory the queries of a run may hold at once (4G, 512M, 50%); past it, sorts and
+    /// aggregations spill to temporary files (TMPDIR) instead of failing. [default: half the
+    /// machine's memory]
+    #[arg(
+        long,
+        global = true,
+        env = "VEXLAKE_MEMORY_LIMIT",
+        value_name = "SIZE",
+        value_parser = crate::session::parse_memory_size
+    )]
+    pub memory_limit: Option<usize>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -145,6 +157,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         quiet: cli.quiet,
         session: SessionOptions {
             target_partitions: cli.target_partitions,
+            memory_limit: Some(
+                cli.memory_limit
+                    .unwrap_or_else(crate::session::default_memory_limit),
+            ),
         },
     };
     match cli.command {

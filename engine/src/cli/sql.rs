@@ -43,17 +43,21 @@ async fn execute(
     globals: &Globals,
 ) -> Result<()> {
     for df in run_script(ctx, text).await? {
+        let started = std::time::Instant::now();
         let schema = df.schema().inner().clone();
         let batches = df.collect().await?;
+        let elapsed = started.elapsed();
         if schema.fields().is_empty() {
             continue;
         }
         let mut stdout = std::io::stdout().lock();
         output::write(&mut stdout, format, &schema, &batches)?;
-        if format == Format::Table {
-            let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-            note(globals, format!("{rows} row(s)"));
-        }
+        // On stderr, whatever the format: csv and json output stay clean.
+        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+        note(
+            globals,
+            format!("{rows} row(s) in {:.1} ms", elapsed.as_secs_f64() * 1000.0),
+        );
     }
     Ok(())
 }

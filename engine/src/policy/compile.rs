@@ -33,18 +33,18 @@ use crate::error::{EngineError, Result};
 use crate::sql;
 
 /// The head of the generated view `eval_policy`; the rules' CASE follows it.
-const FRAME_HEAD: &str = "CREATE OR REPLACE VIEW eval_policy AS\nSELECT c.*, p.rule, p.rule_verdict, p.rule_severity, p.escalate,\n       p.annotations, p.warning, p.default_verdict\nFROM (\n    SELECT f.*,\n"; // sql-ok: the generator's own frame
+const FRAME_HEAD: &str = "CREATE OR REPLACE VIEW eval_policy AS\nSELECT c.*, p.rule, p.rule_verdict, p.rule_severity, p.escalate,\n       p.annotations, p.warning, p.default_verdict\nFROM policy_rules p\nJOIN (\n    SELECT f.*,\n"; // sql-ok: the generator's own frame
 
 /// The head of the generated view `eval_exception`; the exceptions' CASE follows it.
-const EXCEPTION_FRAME_HEAD: &str = "CREATE OR REPLACE VIEW eval_exception AS\nSELECT f.* EXCLUDE (exception_index), x.exception_id, x.exception\nFROM (\n    SELECT f.*,\n"; // sql-ok: the generator's own frame
+const EXCEPTION_FRAME_HEAD: &str = "CREATE OR REPLACE VIEW eval_exception AS\nSELECT f.* EXCLUDE (exception_index), x.exception_id, x.exception\nFROM policy_exceptions x\nJOIN (\n    SELECT f.*,\n"; // sql-ok: the generator's own frame
 
 /// The tail of the generated view `eval_exception`, after the exception index.
-/// (`run_context`, one row, stands first: a cross join holds its first side in memory.)
-const EXCEPTION_FRAME_TAIL: &str = "    FROM run_context r\n    CROSS JOIN eval_placed f\n) f\nJOIN policy_exceptions x ON f.exception_index = x.exception_index;\n"; // sql-ok: the generator's own frame
+/// (`run_context`, one row, and the exceptions stand first: a join holds its first side in
+/// memory while the findings stream past it.)
+const EXCEPTION_FRAME_TAIL: &str = "    FROM run_context r\n    CROSS JOIN eval_placed f\n) f ON f.exception_index = x.exception_index;\n"; // sql-ok: the generator's own frame
 
-/// The tail of the generated view, after the rule index.
-const FRAME_TAIL: &str =
-    "    FROM finding_context f\n) c\nJOIN policy_rules p ON c.rule_index = p.rule_index;\n";
+/// The tail of the generated view, after the rule index (the rules stand first, as above).
+const FRAME_TAIL: &str = "    FROM finding_context f\n) c ON c.rule_index = p.rule_index;\n";
 
 /// A rule's condition, parsed and written back as SQL.
 fn condition(when: &str) -> std::result::Result<String, String> {
@@ -408,11 +408,16 @@ pub fn register_tables(ctx: &SessionContext, policy: &Policy) -> Result<()> {
 }
 
 /// Plans a whole evaluation in `ctx` (whose lake tables and `run_context` are registered): the
-/// policy's tables, `sql/evaluate.sql`, the compiled exceptions, `sql/finding_context.sql`, the
-/// rules (checked, then compiled) and `sql/findings.sql`. Gives the findings rows to collect and
-/// the SQL generated from the policy.
+/// policy's tables, `sql/matches.sql` (whose `eval_matches` it computes here and keeps as a
+/// table), `sql/evaluate.sql`, the compiled exceptions, `sql/finding_context.sql`, the rules
+/// (checked, then compiled) and `sql/findings.sql`. Gives the findings rows to collect and the
+/// SQL generated from the policy.
 pub async fn plan(ctx: &SessionContext, loaded: &Loaded) -> Result<(DataFrame, String)> {
     register_tables(ctx, &loaded.policy)?;
+    sql::run_script(ctx, sql::MATCHES).await?;
+    // Every later step reads the matches twice (the candidates, and the VEX that applies to
+    // them): kept, the components are scanned and matched once.
+    keep(ctx, "eval_matches").await?;
     sql::run_script(ctx, sql::EVALUATE).await?;
     let exceptions = exceptions_sql(&loaded.policy);
     sql::run_script(ctx, &exceptions).await?;
@@ -420,8 +425,54 @@ pub async fn plan(ctx: &SessionContext, loaded: &Loaded) -> Result<(DataFrame, S
     check_conditions(ctx, loaded).await?;
     let rules = policy_sql(loaded)?;
     sql::run_script(ctx, &rules).await?;
+    // The findings read the rules' verdicts twice (each environment's unknown count, and the
+    // rows): kept, the evidence is gathered once.
+    keep(ctx, "eval_policy").await?;
+    // What came before is in eval_policy now: the kept matches can go.
+    forget(ctx, &["eval_policy"])?;
     let findings = sql::run_last(ctx, sql::FINDINGS).await?;
     Ok((findings, format!("{exceptions}\n{rules}")))
+}
+
+/// Computes the view `name` once and puts its rows in its place (in memory, as many
+/// partitions as the session runs), for the views after it that read it more than once.
+async fn keep(ctx: &SessionContext, name: &str) -> Result<()> {
+    let started = std::time::Instant::now();
+    let df = ctx.table(name).await?;
+    let schema = Arc::new(df.schema().as_arrow().clone());
+    let partitions = df.collect_partitioned().await?;
+    let partitions = partitions
+        .iter()
+        .map(|p| {
+            p.iter()
+                .map(crate::session::compact)
+                .collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let bytes: usize = partitions
+        .iter()
+        .flatten()
+        .map(|b| b.get_array_memory_size())
+        .sum();
+    tracing::info!(view = name, elapsed = ?started.elapsed(), bytes, "kept");
+    ctx.deregister_table(name)?;
+    ctx.register_table(name, Arc::new(MemTable::try_new(schema, partitions)?))?;
+    Ok(())
+}
+
+/// Deregisters the pipeline's views and kept tables (`eval_*`, `finding_context`) but `spare`,
+/// so that what they held in memory goes with them.
+pub fn forget(ctx: &SessionContext, spare: &[&str]) -> Result<()> {
+    let Some(schema) = ctx.catalog("datafusion").and_then(|c| c.schema("public")) else {
+        return Ok(());
+    };
+    for name in schema.table_names() {
+        let ours = name.starts_with("eval_") || name == "finding_context";
+        if ours && !spare.contains(&name.as_str()) {
+            ctx.deregister_table(name.as_str())?;
+        }
+    }
+    Ok(())
 }
 
 /// Plans every rule's condition against `finding_context` (which `sql/evaluate.sql` made in
