@@ -440,7 +440,10 @@ async fn keep(ctx: &SessionContext, name: &str) -> Result<()> {
     let started = std::time::Instant::now();
     let df = ctx.table(name).await?;
     let schema = Arc::new(df.schema().as_arrow().clone());
-    let partitions = df.collect_partitioned().await?;
+    let task = Arc::new(df.task_ctx());
+    let physical = df.create_physical_plan().await?;
+    let planned = started.elapsed();
+    let partitions = datafusion::physical_plan::collect_partitioned(physical, task).await?;
     let partitions = partitions
         .iter()
         .map(|p| {
@@ -454,7 +457,7 @@ async fn keep(ctx: &SessionContext, name: &str) -> Result<()> {
         .flatten()
         .map(|b| b.get_array_memory_size())
         .sum();
-    tracing::info!(view = name, elapsed = ?started.elapsed(), bytes, "kept");
+    tracing::info!(view = name, ?planned, elapsed = ?started.elapsed(), bytes, "kept");
     ctx.deregister_table(name)?;
     ctx.register_table(name, Arc::new(MemTable::try_new(schema, partitions)?))?;
     Ok(())
