@@ -316,6 +316,15 @@ impl Purl {
         subpath: Option<String>,
         strict: bool,
     ) -> Parsed<Purl> {
+        if ty == "git" {
+            // A git name is a path: a slash decoded from `%2F` separates its segments as a
+            // written one does, and empty segments go, so the canonical form reads back the same.
+            name = name
+                .split('/')
+                .filter(|seg| !seg.is_empty())
+                .collect::<Vec<_>>()
+                .join("/");
+        }
         if name.is_empty() {
             return Err("a name is required".into());
         }
@@ -613,6 +622,33 @@ mod tests {
             Purl::parse_strict(&canonical).unwrap().canonical(),
             canonical
         );
+    }
+
+    /// Found by the purl fuzz target (a git name whose `%2f` decodes to a trailing slash): the
+    /// same checks as `vexlake_fuzz::purl`.
+    #[test]
+    fn fuzz_regression_keys_and_canonical_forms_are_stable() {
+        for text in [
+            "pkg:git/\u{0}/o/ pkg:o/\u{1}ih%2f",
+            "pkg:git/github.com/a%2F%2Fb/c%2F",
+        ] {
+            if let Some(purl) = Purl::parse(text) {
+                let key = purl.package_key();
+                let again = Purl::parse(&key).unwrap_or_else(|| panic!("key {key:?} of {text:?}"));
+                assert_eq!(again.package_key(), key, "key of {text:?}");
+            }
+            if let Ok(strict) = Purl::parse_strict(text) {
+                let canonical = strict.canonical();
+                let again = Purl::parse_strict(&canonical)
+                    .unwrap_or_else(|e| panic!("canonical {canonical:?} of {text:?}: {e}"));
+                assert_eq!(again.canonical(), canonical, "canonical of {text:?}");
+                let normalized = strict.normalized().canonical();
+                let again = Purl::parse_strict(&normalized).expect("the normalized form parses");
+                assert_eq!(again.normalized().canonical(), normalized, "{text:?}");
+            }
+        }
+        let p = Purl::parse_strict("pkg:git/github.com/a%2F%2Fb/c%2F").unwrap();
+        assert_eq!(p.canonical(), "pkg:git/github.com/a/b/c");
     }
 
     #[test]
