@@ -851,12 +851,17 @@ pub async fn check_subject(lake: &Lake, opts: &RunOptions, subject: &str) -> Res
         ctx.deregister_table(table.name())?;
         ctx.register_table(table.name(), rows.into_view())?;
     }
-    let documents = ctx.table(Table::Artifacts.name()).await?.count().await?;
+    let documents = ctx
+        .table(Table::Artifacts.name())
+        .await?
+        .filter(datafusion::prelude::col("tenant").eq(datafusion::prelude::lit(&opts.tenant)))?
+        .count()
+        .await?;
     if documents == 0 {
         return Err(EngineError::Config(format!(
             "no SBOM in the lake has the image digest or SBOM id {subject:?} (tenant {:?}); \
-             `vexlake sql -c \"select image_digest, sbom_id, document_name from artifacts\"` \
-             lists them",
+             the columns image_digest and sbom_id of the table `artifacts` list them \
+             (`vexlake sql`)",
             opts.tenant
         )));
     }
