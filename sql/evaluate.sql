@@ -18,7 +18,7 @@ SELECT tenant, source, advisory_id, revision, max(cvss_score(sev['vector'])) AS 
 FROM (
     SELECT o.tenant, o.source, o.advisory_id, o.revision, unnest(o.severities) AS sev
     FROM (SELECT DISTINCT tenant, source, advisory_id, revision FROM eval_matches) m
-    JOIN advisories_current o
+    JOIN eval_advisories o
       ON o.tenant = m.tenant AND o.source = m.source
      AND o.advisory_id = m.advisory_id AND o.revision = m.revision
 ) s
@@ -42,14 +42,11 @@ SELECT m.*, o.content_sha256 AS advisory_sha256, o.aliases, o.summary, o.cvss_sc
 -- The advisories (one row a revision) first, the matches stream past them.
 FROM (
     SELECT o.tenant, o.source, o.advisory_id, o.revision, o.aliases, o.summary,
-           o.database_severity, s.cvss_score, ar.content_sha256
-    FROM advisories_current o
+           o.database_severity, s.cvss_score, o.content_sha256
+    FROM eval_advisories o
     LEFT JOIN eval_cvss s
       ON o.tenant = s.tenant AND o.source = s.source
      AND o.advisory_id = s.advisory_id AND o.revision = s.revision
-    LEFT JOIN advisory_raw ar
-      ON o.tenant = ar.tenant AND o.source = ar.source
-     AND o.advisory_id = ar.advisory_id AND o.revision = ar.revision
 ) o
 JOIN eval_matches m
   ON m.tenant = o.tenant AND m.source = o.source
@@ -66,14 +63,21 @@ JOIN eval_matches m
 --    the join is on equal keys (one on the vulnerability alone pairs every candidate of a
 --    vulnerability with every row about it). A row that names a candidate in two ways is
 --    counted twice, which changes nothing: K4's join is idempotent and the winner the same.
+--    The consensus rows with their keys read the lake alone: kept, like eval_affected. A NULL
+--    key (a way the row does not name a product) can join nothing and is left out.
 CREATE OR REPLACE VIEW eval_vex_keys AS
-SELECT v.*, unnest(make_array(
-         CASE WHEN v.subcomponent_key IS NULL THEN 'p:' || v.package_key END,
-         's:' || v.subcomponent_key,
-         CASE WHEN v.subcomponent_key IS NULL THEN 'd:' || v.product_digest END,
-         CASE WHEN v.subcomponent_key IS NULL THEN 'c:' || v.product_cpe END,
-         'b:' || v.bom_link)) AS scope_key
-FROM vex_consensus v;
+SELECT *
+FROM (
+    SELECT v.*, unnest(make_array(
+             CASE WHEN v.subcomponent_key IS NULL THEN 'p:' || v.package_key END,
+             's:' || v.subcomponent_key,
+             CASE WHEN v.subcomponent_key IS NULL THEN 'd:' || v.product_digest END,
+             CASE WHEN v.subcomponent_key IS NULL THEN 'c:' || v.product_cpe END,
+             'b:' || v.bom_link)) AS scope_key
+    FROM run_context r
+    JOIN vex_consensus v ON v.tenant = r.tenant
+) k
+WHERE scope_key IS NOT NULL;
 
 CREATE OR REPLACE VIEW eval_vex AS
 SELECT f.tenant, f.subject, f.purl, f.source, f.advisory_id,

@@ -10,6 +10,10 @@
 --
 -- Every join has its small side first: a hash join holds its first side in memory and the
 -- other streams past it. The session keeps that order (no statistics-driven reordering).
+--
+-- `eval_advisories` and `eval_affected` read the lake alone, not the subjects' rows: a run
+-- computes each once, as soon as it is defined, and keeps it as a table (as `eval_vex_keys`
+-- in sql/evaluate.sql); a check of one subject after another computes them once for all.
 
 -- 1. Components of the tenant's SBOMs that can be matched: a purl, a package key, a version.
 --    subject_key is the package key of what the SBOM describes (for VEX product scope).
@@ -41,18 +45,28 @@ WHERE c.view = 'inventory'
   AND c.package_key IS NOT NULL
   AND c.version IS NOT NULL;
 
--- 2. Linksets of the latest, non-withdrawn revision of each advisory that say a package is
---    affected: OSV's, and a CSAF advisory's affected and fixed products (a fixed product is a
---    range fixed at its version). Not-affected and under-investigation products, and NVD's CPE
---    linksets (no package ecosystem), do not match packages.
+-- 2. The tenant's advisories: the latest, non-withdrawn revision of each (advisories_current),
+--    with what the findings show of it and the sha256 of its advisory_raw row.
+CREATE OR REPLACE VIEW eval_advisories AS
+SELECT o.tenant, o.source, o.advisory_id, o.revision, o.aliases, o.summary, o.severities,
+       o.database_severity, ar.content_sha256
+FROM run_context r
+JOIN advisories_current o ON o.tenant = r.tenant
+LEFT JOIN advisory_raw ar
+  ON o.tenant = ar.tenant AND o.source = ar.source
+ AND o.advisory_id = ar.advisory_id AND o.revision = ar.revision;
+
+--    Their linksets that say a package is affected: OSV's, and a CSAF advisory's affected and
+--    fixed products (a fixed product is a range fixed at its version). Not-affected and
+--    under-investigation products, and NVD's CPE linksets (no package ecosystem), do not match
+--    packages.
 CREATE OR REPLACE VIEW eval_affected AS
 SELECT a.tenant, a.source, a.advisory_id, a.revision, a.ecosystem, a.package_key,
        a.ranges, a.versions
-FROM advisory_affected a
-JOIN advisories_current ac
+FROM eval_advisories ac
+JOIN advisory_affected a
   ON a.tenant = ac.tenant AND a.source = ac.source
  AND a.advisory_id = ac.advisory_id AND a.revision = ac.revision
-JOIN run_context r ON a.tenant = r.tenant
 WHERE a.status IN ('affected', 'known_affected', 'first_affected', 'last_affected', 'fixed',
                    'first_fixed');
 

@@ -5,11 +5,15 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, AsArray, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema};
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use chrono::{DateTime, Utc};
 use datafusion::datasource::MemTable;
+use datafusion::execution::TaskContext;
+use datafusion::physical_plan::ExecutionPlan;
 use sha2::{Digest, Sha256};
 use tracing::{Instrument, info_span};
 
@@ -17,6 +21,7 @@ use crate::error::{EngineError, Result};
 use crate::lake::{EventRow, Lake, Table, conform, rows_to_batch};
 use crate::policy::{Loaded, Policy, compile};
 use crate::session::{self, SessionOptions};
+use crate::slot::Slot;
 use crate::sql;
 
 /// Settings of one run.
@@ -206,14 +211,14 @@ struct Evaluated {
     determinism_hash: String,
 }
 
-/// Runs the pipeline (`compile::plan`) in `ctx` (whose lake tables are at `input_versions`) at
-/// the run's clock and policy, and stamps every row with the determinism hash.
-async fn evaluate_rows(
+/// Plans the pipeline (`compile::plan`) in `ctx` (whose lake tables are at `versions_text`) at
+/// the run's clock and policy: the findings rows to collect.
+async fn plan_rows(
     ctx: &datafusion::prelude::SessionContext,
     opts: &RunOptions,
-    input_versions: &BTreeMap<Table, u64>,
-) -> Result<Evaluated> {
-    let policy_hash = opts.policy.policy.hash();
+    versions_text: &str,
+    stages: &mut compile::Stages,
+) -> Result<datafusion::prelude::DataFrame> {
     // The pipeline's SQL orders every join with its small side first (a hash join holds its
     // first side in memory, the other streams past it). Estimates of intermediate results
     // are too rough to overrule that: at fleet scale they swapped components in as the
@@ -225,9 +230,19 @@ async fn evaluate_rows(
         .optimizer
         .join_reordering = false;
     sql::register_views(ctx, opts.as_of).await?;
+    ctx.register_table("run_context", Arc::new(run_context(opts, versions_text)?))?;
+    Ok(compile::plan(ctx, &opts.policy, stages).await?.0)
+}
+
+/// Runs the pipeline in `ctx` (whose lake tables are at `input_versions`) at the run's clock
+/// and policy, and stamps every row with the determinism hash.
+async fn evaluate_rows(
+    ctx: &datafusion::prelude::SessionContext,
+    opts: &RunOptions,
+    input_versions: &BTreeMap<Table, u64>,
+) -> Result<Evaluated> {
     let versions_text = versions_json(input_versions);
-    ctx.register_table("run_context", Arc::new(run_context(opts, &versions_text)?))?;
-    let (df, _) = compile::plan(ctx, &opts.policy).await?;
+    let df = plan_rows(ctx, opts, &versions_text, &mut compile::Stages::Compute).await?;
     let schema = Table::Findings.schema();
     let started = std::time::Instant::now();
     let batches: Vec<RecordBatch> = df
@@ -241,6 +256,14 @@ async fn evaluate_rows(
     tracing::info!(elapsed = ?started.elapsed(), bytes, "findings computed");
     // The kept tables are not needed any more: their memory is the commit's.
     compile::forget(ctx, &[])?;
+    stamp(batches, opts, &versions_text)
+}
+
+/// Stamps the findings rows `batches` (of the findings table's schema) of a run at
+/// `versions_text` with their determinism hash, and counts them.
+fn stamp(batches: Vec<RecordBatch>, opts: &RunOptions, versions_text: &str) -> Result<Evaluated> {
+    let policy_hash = opts.policy.policy.hash();
+    let schema = Table::Findings.schema();
     let mut hasher = Sha256::new();
     hasher.update(policy_hash.as_bytes());
     hasher.update([0x1f]);
@@ -812,68 +835,309 @@ pub struct SubjectReport {
     pub input_versions: BTreeMap<Table, u64>,
 }
 
-/// The tables a one-subject run reads only the subject's rows of, and the columns that name
-/// it (an image digest, or an SBOM's id).
-const SUBJECT_TABLES: [(Table, &[&str]); 4] = [
-    (Table::Components, &["image_digest", "sbom_id"]),
-    (Table::Artifacts, &["image_digest", "sbom_id"]),
-    (Table::Images, &["image_digest"]),
-    (Table::RuntimeSignals, &["image_digest"]),
+/// The tables a one-subject run reads only the subject's rows of, the columns that name it
+/// (an image digest, or an SBOM's id), and whether a [`Checker`] reads the whole table once
+/// (a row a document, an image, a signal) or the subject's rows for each check (a row a
+/// component: millions in a fleet).
+const SUBJECT_TABLES: [(Table, &[&str], Read); 4] = [
+    (Table::Artifacts, &["image_digest", "sbom_id"], Read::Once),
+    (
+        Table::Components,
+        &["image_digest", "sbom_id"],
+        Read::PerCheck,
+    ),
+    (Table::Images, &["image_digest"], Read::Once),
+    (Table::RuntimeSignals, &["image_digest"], Read::Once),
 ];
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read {
+    Once,
+    PerCheck,
+}
+
 /// Evaluates one subject (an image digest or an SBOM id) over the newest version of every
-/// input table, and commits nothing. Only the subject's rows of its components, documents,
-/// image and runtime signals are read: the filter goes down to the Parquet scans, where the
-/// files' and row groups' statistics skip what cannot hold it and the rest is filtered row
-/// by row before the other columns are decoded. The pipeline, the policy and the clock are a
-/// full run's; the findings are the rows a full run gives for that subject, except that an
-/// environment's unknown budget counts this subject's unknown findings alone.
+/// input table, and commits nothing: [`Checker::open`], then [`Checker::check`].
 pub async fn check_subject(lake: &Lake, opts: &RunOptions, subject: &str) -> Result<SubjectReport> {
-    let started = std::time::Instant::now();
-    let lake_session = session::open(lake, &Table::EVALUATION_INPUTS, &opts.session).await?;
-    tracing::info!(elapsed = ?started.elapsed(), "tables opened");
-    let ctx = &lake_session.ctx;
-    ctx.state_ref()
-        .write()
-        .config_mut()
-        .options_mut()
-        .execution
-        .parquet
-        .pushdown_filters = true;
-    for (table, columns) in SUBJECT_TABLES {
-        let names = |c: &&str| datafusion::prelude::col(*c).eq(datafusion::prelude::lit(subject));
-        let predicate = columns
+    Checker::open(lake, opts).await?.check(subject).await
+}
+
+/// A subject table's rows, and the slot the pipeline reads in its place.
+struct SubjectTable {
+    table: Table,
+    columns: &'static [&'static str],
+    rows: SubjectRows,
+    slot: Slot,
+}
+
+/// Where a check reads a subject table's rows from.
+enum SubjectRows {
+    /// The lake table, read with a filter on the subject.
+    Lake(Arc<dyn datafusion::datasource::TableProvider>),
+    /// Every row, read when the checker opened.
+    Memory(Vec<RecordBatch>),
+}
+
+/// One subject after another evaluated over the same lake versions, policy and clock, each
+/// as a full run would evaluate it, committing nothing (`vexlake evaluate --image/--subject`;
+/// an admission check in a long-running process).
+///
+/// [`Checker::open`] pins the newest version of every input table and does the work that
+/// does not depend on the subject once: it computes the views that read the lake alone (the
+/// tenant's advisories and their linksets, the VEX consensus: `compile::LAKE_WIDE`) and
+/// plans the whole pipeline, physical plans included, over slots where a subject's rows go.
+/// [`Checker::check`] reads the subject's rows of its components, documents, image and
+/// runtime signals (the filter goes down to the Parquet scans: the files' and row groups'
+/// statistics skip what cannot hold it, and the rest is filtered row by row before the other
+/// columns are decoded), puts them in the slots and executes the plans again. The findings
+/// are the rows a full run gives for that subject, except that an environment's unknown
+/// budget counts this subject's unknown findings alone. Tables that change after `open` are
+/// not seen: open another checker to see them.
+pub struct Checker {
+    ctx: datafusion::prelude::SessionContext,
+    opts: RunOptions,
+    input_versions: BTreeMap<Table, u64>,
+    versions_text: String,
+    subject_tables: Vec<SubjectTable>,
+    stages: Vec<compile::Stage>,
+    /// The plan of the findings rows, over the last stage's slot.
+    findings: (Arc<dyn ExecutionPlan>, Arc<TaskContext>),
+}
+
+impl Checker {
+    /// Opens the lake's newest versions and prepares the pipeline (see [`Checker`]).
+    pub async fn open(lake: &Lake, opts: &RunOptions) -> Result<Self> {
+        let started = std::time::Instant::now();
+        // One subject's rows are a few thousand: one partition, no exchanges between them.
+        let options = SessionOptions {
+            target_partitions: Some(1),
+            ..opts.session.clone()
+        };
+        let lake_session = session::open(lake, &Table::EVALUATION_INPUTS, &options).await?;
+        let ctx = lake_session.ctx;
+        {
+            let state = ctx.state_ref();
+            let mut state = state.write();
+            let config = state.config_mut().options_mut();
+            config.execution.parquet.pushdown_filters = true;
+            // A physical plan executed again must not carry filters learnt in the last
+            // execution (`reset_plan_states`' condition).
+            config.optimizer.enable_dynamic_filter_pushdown = false;
+            config.optimizer.enable_join_dynamic_filter_pushdown = false;
+            config.optimizer.enable_topk_dynamic_filter_pushdown = false;
+            config.optimizer.enable_aggregate_dynamic_filter_pushdown = false;
+        }
+        let mut subject_tables = Vec::new();
+        for (table, columns, read) in SUBJECT_TABLES {
+            let name = table.name();
+            let provider = ctx.table_provider(name).await?;
+            let slot = Slot::new(provider.schema());
+            let rows = match read {
+                Read::PerCheck => SubjectRows::Lake(provider),
+                Read::Once => SubjectRows::Memory(ctx.table(name).await?.collect().await?),
+            };
+            ctx.deregister_table(name)?;
+            ctx.register_table(name, Arc::new(slot.clone()))?;
+            subject_tables.push(SubjectTable {
+                table,
+                columns,
+                rows,
+                slot,
+            });
+        }
+        let versions_text = versions_json(&lake_session.versions);
+        let mut stages = compile::Stages::Prepare(Vec::new());
+        let df = plan_rows(&ctx, opts, &versions_text, &mut stages).await?;
+        let task = Arc::new(df.task_ctx());
+        let plan = df.create_physical_plan().await?;
+        let compile::Stages::Prepare(stages) = stages else {
+            unreachable!("plan_rows keeps the stages it was given")
+        };
+        tracing::info!(elapsed = ?started.elapsed(), "checker ready");
+        Ok(Self {
+            findings: (plan, task),
+            ctx,
+            opts: opts.clone(),
+            input_versions: lake_session.versions,
+            versions_text,
+            subject_tables,
+            stages,
+        })
+    }
+
+    /// Evaluates `subject`, an image digest or an SBOM id (see [`Checker`]).
+    pub async fn check(&mut self, subject: &str) -> Result<SubjectReport> {
+        let result = self.evaluate(subject).await;
+        // What the slots hold is this subject's: it goes with the check.
+        for slot in self.slots() {
+            slot.clear()?;
+        }
+        result
+    }
+
+    fn slots(&self) -> impl Iterator<Item = &Slot> {
+        let subject = self.subject_tables.iter().map(|t| &t.slot);
+        subject.chain(self.stages.iter().map(|s| &s.slot))
+    }
+
+    async fn evaluate(&self, subject: &str) -> Result<SubjectReport> {
+        use datafusion::prelude::{col, lit};
+        let started = std::time::Instant::now();
+        // The columns of `artifacts` that hold the subject. A component's image digest and
+        // SBOM id are its document's, so `components` is read by these alone: an image's
+        // components by image_digest, the column a fleet's files are written in the order of,
+        // whose statistics then skip the other files (`image_digest = x OR sbom_id = x` could
+        // skip nothing: every file spans the SBOM ids).
+        let mut named_by: Vec<&str> = Vec::new();
+        for t in &self.subject_tables {
+            let columns: Vec<&str> = t
+                .columns
+                .iter()
+                .filter(|c| t.table != Table::Components || named_by.contains(c))
+                .copied()
+                .collect();
+            let rows = match &t.rows {
+                SubjectRows::Memory(all) => subject_rows(all, &columns, subject)?,
+                SubjectRows::Lake(provider) => {
+                    let predicate = columns
+                        .iter()
+                        .map(|c| col(*c).eq(lit(subject)))
+                        .reduce(|a, b| a.or(b))
+                        .unwrap_or(lit(false));
+                    let df = self.ctx.read_table(provider.clone())?;
+                    df.filter(predicate)?.collect().await?
+                }
+            };
+            if t.table == Table::Artifacts {
+                let schema = t.slot.schema();
+                let tenants = session::string_column(&rows, schema.index_of("tenant")?)?;
+                if !tenants.contains(&self.opts.tenant) {
+                    return Err(EngineError::Config(format!(
+                        "no SBOM in the lake has the image digest or SBOM id {subject:?} \
+                         (tenant {:?}); the columns image_digest and sbom_id of the table \
+                         `artifacts` list them (`vexlake sql`)",
+                        self.opts.tenant
+                    )));
+                }
+                for c in t.columns {
+                    let values = session::string_column(&rows, schema.index_of(c)?)?;
+                    if values.iter().any(|v| v == subject) {
+                        named_by.push(c);
+                    }
+                }
+            }
+            t.slot.set(rows)?;
+        }
+        tracing::debug!(elapsed = ?started.elapsed(), "subject rows read");
+        for stage in &self.stages {
+            let rows = execute(&stage.plan, &stage.task).await?;
+            let rows = rows.iter().map(session::compact).collect::<Result<_>>()?;
+            stage.slot.set(rows)?;
+            tracing::debug!(view = stage.name, elapsed = ?started.elapsed(), "stage computed");
+        }
+        let schema = Table::Findings.schema();
+        let batches = execute(&self.findings.0, &self.findings.1)
+            .await?
             .iter()
-            .map(names)
-            .reduce(|a, b| a.or(b))
-            .expect("every table names its subject columns");
-        let rows = ctx.table(table.name()).await?.filter(predicate)?;
-        ctx.deregister_table(table.name())?;
-        ctx.register_table(table.name(), rows.into_view())?;
+            .map(|b| conform(b, &schema))
+            .collect::<Result<_>>()?;
+        let evaluated = stamp(batches, &self.opts, &self.versions_text)?;
+        tracing::info!(elapsed = ?started.elapsed(), subject, rows = evaluated.rows, "checked");
+        Ok(SubjectReport {
+            subject: subject.to_string(),
+            batches: evaluated.batches,
+            rows: evaluated.rows,
+            by_verdict: evaluated.by_verdict,
+            unknown: evaluated.unknown,
+            determinism_hash: evaluated.determinism_hash,
+            input_versions: self.input_versions.clone(),
+        })
     }
-    let documents = ctx
-        .table(Table::Artifacts.name())
-        .await?
-        .filter(datafusion::prelude::col("tenant").eq(datafusion::prelude::lit(&opts.tenant)))?
-        .count()
-        .await?;
-    if documents == 0 {
-        return Err(EngineError::Config(format!(
-            "no SBOM in the lake has the image digest or SBOM id {subject:?} (tenant {:?}); \
-             the columns image_digest and sbom_id of the table `artifacts` list them \
-             (`vexlake sql`)",
-            opts.tenant
-        )));
+}
+
+/// The rows of `batches` whose value in one of `columns` is `subject`.
+fn subject_rows(
+    batches: &[RecordBatch],
+    columns: &[&str],
+    subject: &str,
+) -> Result<Vec<RecordBatch>> {
+    use arrow::compute::kernels::cmp::eq;
+    use arrow::compute::{cast, filter_record_batch, or, prep_null_mask_filter};
+    let mut out = Vec::new();
+    for batch in batches {
+        let mut keep = BooleanArray::from(vec![false; batch.num_rows()]);
+        for c in columns {
+            let column = batch.column(batch.schema_ref().index_of(c)?);
+            let value = cast(&StringArray::from(vec![subject]), column.data_type())?;
+            let hit = eq(column, &arrow::array::Scalar::new(value))?;
+            // A null names no subject.
+            let hit = match hit.nulls() {
+                Some(_) => prep_null_mask_filter(&hit),
+                None => hit,
+            };
+            keep = or(&keep, &hit)?;
+        }
+        if keep.true_count() > 0 {
+            out.push(filter_record_batch(batch, &keep)?);
+        }
     }
-    let input_versions = lake_session.versions.clone();
-    let evaluated = evaluate_rows(ctx, opts, &input_versions).await?;
-    Ok(SubjectReport {
-        subject: subject.to_string(),
-        batches: evaluated.batches,
-        rows: evaluated.rows,
-        by_verdict: evaluated.by_verdict,
-        unknown: evaluated.unknown,
-        determinism_hash: evaluated.determinism_hash,
-        input_versions,
-    })
+    Ok(out)
+}
+
+/// Executes a prepared plan again, over what its slots hold now (`slot::reset_for_execution`:
+/// the hash tables of the lake-wide tables are built once, in the first check).
+async fn execute(
+    plan: &Arc<dyn ExecutionPlan>,
+    task: &Arc<TaskContext>,
+) -> Result<Vec<RecordBatch>> {
+    let plan = crate::slot::reset_for_execution(plan.clone())?;
+    let rows = datafusion::physical_plan::collect(plan.clone(), task.clone()).await?;
+    tracing::trace!(
+        "executed:\n{}",
+        datafusion::physical_plan::display::DisplayableExecutionPlan::with_metrics(plan.as_ref())
+            .indent(true)
+    );
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows whose image digest or SBOM id is the subject; a null names nothing, and a batch
+    /// without the subject gives no batch.
+    #[test]
+    fn a_subjects_rows_are_those_that_name_it_in_any_column() -> Result<()> {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("image_digest", DataType::Utf8, true),
+            Field::new("sbom_id", DataType::Utf8View, true),
+        ]));
+        let batch = |digests: Vec<Option<&str>>, ids: Vec<Option<&str>>| {
+            RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(StringArray::from(digests)),
+                    Arc::new(arrow::array::StringViewArray::from(ids)),
+                ],
+            )
+        };
+        let batches = vec![
+            batch(
+                vec![Some("x"), None, Some("y"), Some("x")],
+                vec![Some("a"), Some("x"), None, Some("b")],
+            )?,
+            batch(vec![Some("y")], vec![Some("c")])?,
+        ];
+        let sbom_ids =
+            |rows: &[RecordBatch]| -> Result<Vec<String>> { session::string_column(rows, 1) };
+        let both = subject_rows(&batches, &["image_digest", "sbom_id"], "x")?;
+        assert_eq!(both.len(), 1);
+        assert_eq!(sbom_ids(&both)?, ["a", "x", "b"]);
+        let digest_only = subject_rows(&batches, &["image_digest"], "x")?;
+        assert_eq!(sbom_ids(&digest_only)?, ["a", "b"]);
+        assert_eq!(subject_rows(&batches, &["image_digest"], "y")?.len(), 2);
+        assert!(subject_rows(&batches, &["image_digest", "sbom_id"], "z")?.is_empty());
+        assert!(subject_rows(&batches, &[], "x")?.is_empty());
+        Ok(())
+    }
 }

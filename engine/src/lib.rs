@@ -22,5 +22,6 @@ pub mod output;
 pub mod policy;
 pub mod sample;
 pub mod session;
+pub mod slot;
 pub mod sql;
 pub mod time_travel;

@@ -1,5 +1,6 @@
 //! The SQL files of `sql/`, compiled into the binary, and a runner for multi-statement text.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use arrow::array::{RecordBatch, TimestampMicrosecondArray};
@@ -7,8 +8,9 @@ use arrow::datatypes::{Field, Schema};
 use chrono::{DateTime, Utc};
 use datafusion::dataframe::DataFrame;
 use datafusion::datasource::MemTable;
+use datafusion::logical_expr::{DdlStatement, LogicalPlan};
 use datafusion::prelude::SessionContext;
-use datafusion::sql::parser::DFParser;
+use datafusion::sql::parser::{DFParser, Statement};
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 
 use crate::error::Result;
@@ -75,13 +77,30 @@ pub mod demo {
 /// Splits `text` into statements and runs each in `ctx`, returning one DataFrame per statement
 /// (DDL such as `CREATE VIEW` or `CREATE EXTERNAL TABLE` is carried out and gives an empty one).
 pub async fn run_script(ctx: &SessionContext, text: &str) -> Result<Vec<DataFrame>> {
-    let statements = DFParser::parse_sql_with_dialect(text, &GenericDialect {})?;
-    let mut out = Vec::with_capacity(statements.len());
-    for statement in statements {
-        let plan = ctx.state().statement_to_plan(statement).await?;
-        out.push(ctx.execute_logical_plan(plan).await?);
+    let mut out = Vec::new();
+    for statement in statements(text)? {
+        out.push(run_statement(ctx, statement).await?.1);
     }
     Ok(out)
+}
+
+/// The statements of `text`, in order.
+pub fn statements(text: &str) -> Result<VecDeque<Statement>> {
+    Ok(DFParser::parse_sql_with_dialect(text, &GenericDialect {})?)
+}
+
+/// Runs one statement of [`statements`]: the name of the view it creates, if it is a
+/// `CREATE VIEW`, and its DataFrame.
+pub async fn run_statement(
+    ctx: &SessionContext,
+    statement: Statement,
+) -> Result<(Option<String>, DataFrame)> {
+    let plan = ctx.state().statement_to_plan(statement).await?;
+    let view = match &plan {
+        LogicalPlan::Ddl(DdlStatement::CreateView(v)) => Some(v.name.table().to_string()),
+        _ => None,
+    };
+    Ok((view, ctx.execute_logical_plan(plan).await?))
 }
 
 /// Runs `text` and returns the DataFrame of its last statement.

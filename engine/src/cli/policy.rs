@@ -37,7 +37,7 @@ pub async fn run(globals: &Globals, cmd: Command) -> Result<ExitCode> {
     let loaded = policy::load(file)?;
     // The finding context over empty tables: what every rule may read.
     let ctx = session::empty_evaluation(&globals.session).await?;
-    let (_, generated) = compile::plan(&ctx, &loaded).await?;
+    let (_, generated) = compile::plan(&ctx, &loaded, &mut compile::Stages::Compute).await?;
     let p = &loaded.policy;
     if explain {
         out(generated.trim_end().to_string())?;

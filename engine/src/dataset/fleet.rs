@@ -353,11 +353,17 @@ pub async fn generate(
     // Components at an affected version: what the generated VEX statements speak about.
     let mut vex_targets: Vec<(String, String)> = Vec::new();
     let mut vex_seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for i in 0..opts.images {
-        let digest = format!(
-            "sha256:{}",
-            sha(&[&opts.seed.to_string(), "image", &i.to_string()])
-        );
+    // The images go in in the order of their digests, so that each commit's components file
+    // holds a narrow range of digests: a one-image check (`evaluate --image`) skips the other
+    // files by their statistics, and the other row groups and pages within its file.
+    let mut order: Vec<(String, usize)> = (0..opts.images)
+        .map(|i| {
+            let digest = sha(&[&opts.seed.to_string(), "image", &i.to_string()]);
+            (format!("sha256:{digest}"), i)
+        })
+        .collect();
+    order.sort();
+    for (n, (digest, i)) in order.into_iter().enumerate() {
         let base = &bases[rng.below(bases.len())];
         let team = TEAMS[rng.below(TEAMS.len())];
         let env = ENVS[rng.weighted(ENVS.iter().map(|(_, p)| *p))].0;
@@ -436,7 +442,7 @@ pub async fn generate(
                 size: 1 << (20 + base.distro),
             });
         }
-        if docs.len() == CHUNK || i + 1 == opts.images {
+        if docs.len() == CHUNK || n + 1 == opts.images {
             let chunk = std::mem::take(&mut docs);
             let summary = Summary {
                 read: chunk.len(),

@@ -274,10 +274,13 @@ impl Lake {
             // An overwrite replaces what it read: if another commit landed meanwhile, it must
             // start again from the newest version, so delta-rs may not retry it blindly.
             let retries = if mode == SaveMode::Overwrite { 0 } else { 15 };
-            let write = current
+            let mut write = current
                 .write(batches.clone())
                 .with_save_mode(mode)
                 .with_commit_properties(CommitProperties::default().with_max_retries(retries));
+            if let Some(properties) = table.writer_properties()? {
+                write = write.with_writer_properties(properties);
+            }
             match write.await {
                 Ok(t) => return Ok(t.version().unwrap_or_default()),
                 Err(e) if is_conflict(&e) && attempt < COMMIT_ATTEMPTS => {

@@ -5,6 +5,8 @@ use std::str::FromStr;
 use std::sync::{Arc, LazyLock};
 
 use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
+use datafusion::config::ParquetOptions;
+use deltalake::parquet::file::properties::WriterProperties;
 
 /// The tables of a vexlake lake (see DESIGN.md, "The lake").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,6 +108,20 @@ impl Table {
         static SCHEMAS: LazyLock<Vec<SchemaRef>> =
             LazyLock::new(|| Table::ALL.iter().map(|t| Arc::new(build(*t))).collect());
         SCHEMAS[self as usize].clone()
+    }
+
+    /// The Parquet settings of the table's files where they differ from DataFusion's defaults
+    /// (zstd, pages of up to 20,000 rows, statistics and a page index for every column).
+    /// `components`: pages of 2,048 rows. An SBOM's components are written together, so one
+    /// subject's rows are a few pages of each column, and a one-subject read
+    /// (`evaluate --image`) decodes those pages alone, found by the page index.
+    pub fn writer_properties(self) -> crate::error::Result<Option<WriterProperties>> {
+        let mut options = ParquetOptions::default();
+        match self {
+            Table::Components => options.data_page_row_count_limit = 2048,
+            _ => return Ok(None),
+        }
+        Ok(Some(options.into_writer_properties_builder()?.build()))
     }
 }
 

@@ -20,6 +20,8 @@ use arrow::array::{
 };
 use arrow::datatypes::{DataType, Field, Fields, Schema};
 use datafusion::datasource::MemTable;
+use datafusion::execution::TaskContext;
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::{DataFrame, SessionContext};
 use datafusion::sql::sqlparser::ast::Value;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
@@ -30,6 +32,7 @@ use vexlake_udfs::kernels::purl::Purl;
 
 use super::{Loaded, Policy, exceptions};
 use crate::error::{EngineError, Result};
+use crate::slot::Slot;
 use crate::sql;
 
 /// The head of the generated view `eval_policy`; the rules' CASE follows it.
@@ -407,31 +410,90 @@ pub fn register_tables(ctx: &SessionContext, policy: &Policy) -> Result<()> {
     Ok(())
 }
 
+/// Views that read the lake alone (the tenant's advisories and their linksets, the VEX
+/// consensus with its scope keys), not the subjects' rows: [`plan`] computes each as soon as
+/// its script defines it and keeps it as a table, before the views that read it are defined.
+pub const LAKE_WIDE: [&str; 3] = ["eval_advisories", "eval_affected", "eval_vex_keys"];
+
+/// How [`plan`] treats the views every later step reads more than once: `eval_matches` (the
+/// candidates and the VEX that applies to them read it) and `eval_policy` (each environment's
+/// unknown count and the rows read it).
+pub enum Stages {
+    /// Computes each when it is planned and keeps its rows in its place: a run, a replay.
+    Compute,
+    /// Plans each and puts an empty [`Slot`] in its place, which executing the stage's plan
+    /// fills (`evaluate::Checker`: planned once, executed for one subject after another).
+    Prepare(Vec<Stage>),
+}
+
+/// A view planned once (see [`Stages::Prepare`]): executing `plan` gives the rows for `slot`.
+pub struct Stage {
+    pub name: &'static str,
+    pub plan: Arc<dyn ExecutionPlan>,
+    pub task: Arc<TaskContext>,
+    pub slot: Slot,
+}
+
 /// Plans a whole evaluation in `ctx` (whose lake tables and `run_context` are registered): the
-/// policy's tables, `sql/matches.sql` (whose `eval_matches` it computes here and keeps as a
-/// table), `sql/evaluate.sql`, the compiled exceptions, `sql/finding_context.sql`, the rules
-/// (checked, then compiled) and `sql/findings.sql`. Gives the findings rows to collect and the
-/// SQL generated from the policy.
-pub async fn plan(ctx: &SessionContext, loaded: &Loaded) -> Result<(DataFrame, String)> {
+/// policy's tables, `sql/matches.sql` (whose `eval_matches` is computed or prepared here, as
+/// `stages` says), `sql/evaluate.sql`, the compiled exceptions, `sql/finding_context.sql`, the
+/// rules (checked, then compiled; `eval_policy` likewise) and `sql/findings.sql`. The
+/// [`LAKE_WIDE`] views are kept as their scripts define them. Gives the findings rows to
+/// collect and the SQL generated from the policy.
+pub async fn plan(
+    ctx: &SessionContext,
+    loaded: &Loaded,
+    stages: &mut Stages,
+) -> Result<(DataFrame, String)> {
     register_tables(ctx, &loaded.policy)?;
-    sql::run_script(ctx, sql::MATCHES).await?;
-    // Every later step reads the matches twice (the candidates, and the VEX that applies to
-    // them): kept, the components are scanned and matched once.
-    keep(ctx, "eval_matches").await?;
-    sql::run_script(ctx, sql::EVALUATE).await?;
+    run_keeping(ctx, sql::MATCHES).await?;
+    stage(ctx, "eval_matches", stages).await?;
+    run_keeping(ctx, sql::EVALUATE).await?;
     let exceptions = exceptions_sql(&loaded.policy);
     sql::run_script(ctx, &exceptions).await?;
     sql::run_script(ctx, sql::FINDING_CONTEXT).await?;
     check_conditions(ctx, loaded).await?;
     let rules = policy_sql(loaded)?;
     sql::run_script(ctx, &rules).await?;
-    // The findings read the rules' verdicts twice (each environment's unknown count, and the
-    // rows): kept, the evidence is gathered once.
-    keep(ctx, "eval_policy").await?;
+    stage(ctx, "eval_policy", stages).await?;
     // What came before is in eval_policy now: the kept matches can go.
     forget(ctx, &["eval_policy"])?;
     let findings = sql::run_last(ctx, sql::FINDINGS).await?;
     Ok((findings, format!("{exceptions}\n{rules}")))
+}
+
+/// Runs `text`, keeping each [`LAKE_WIDE`] view as soon as it is defined.
+async fn run_keeping(ctx: &SessionContext, text: &str) -> Result<()> {
+    for statement in sql::statements(text)? {
+        if let (Some(view), _) = sql::run_statement(ctx, statement).await?
+            && LAKE_WIDE.contains(&view.as_str())
+        {
+            keep(ctx, &view).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Computes or prepares the view `name`, as `stages` says.
+async fn stage(ctx: &SessionContext, name: &'static str, stages: &mut Stages) -> Result<()> {
+    let Stages::Prepare(prepared) = stages else {
+        return keep(ctx, name).await;
+    };
+    let started = std::time::Instant::now();
+    let df = ctx.table(name).await?;
+    let task = Arc::new(df.task_ctx());
+    let plan = df.create_physical_plan().await?;
+    let slot = Slot::new(plan.schema());
+    tracing::info!(view = name, planned = ?started.elapsed(), "prepared");
+    ctx.deregister_table(name)?;
+    ctx.register_table(name, Arc::new(slot.clone()))?;
+    prepared.push(Stage {
+        name,
+        plan,
+        task,
+        slot,
+    });
+    Ok(())
 }
 
 /// Computes the view `name` once and puts its rows in its place (in memory, as many
