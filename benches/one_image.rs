@@ -2,14 +2,15 @@
 //! `vexlake::evaluate::Checker` (what `vexlake evaluate --image` runs), several times in one
 //! process. The first evaluation opens the checker (pins the lake, computes what does not
 //! depend on the subject, plans the pipeline) and checks; the later ones are checks alone,
-//! what an admission check in a long-running process costs. Prints every run's time and the
-//! median of the runs after the first.
+//! what an admission check in a long-running process costs. Prints every run's time, then
+//! the median, the 95th percentile and the extremes of the runs after the first.
 //!
 //!   cargo run --release --example one_image -- LAKE [SUBJECT] [RUNS]
 //!
 //! SUBJECT defaults to the image whose inventory is nearest 500 components (ties: the
-//! smallest digest); RUNS to 11. Build it with the release profile, as the `vexlake` binary:
-//! an example shares its dependencies' build, where a `cargo bench` target rebuilds them.
+//! smallest digest; `-` asks for it when RUNS follows); RUNS to 21. Build it with the release
+//! profile, as the `vexlake` binary: an example shares its dependencies' build, where a
+//! `cargo bench` target rebuilds them.
 
 // A benchmark reports on stdout.
 #![allow(clippy::print_stdout)]
@@ -39,10 +40,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         memory_limit: Some(session::default_memory_limit()),
     };
     let (subject, components) = match args.next() {
-        Some(s) => (s, None),
-        None => nearest_500(&lake, &options).await?,
+        Some(s) if s != "-" => (s, None),
+        _ => nearest_500(&lake, &options).await?,
     };
-    let runs: usize = args.next().map(|r| r.parse()).transpose()?.unwrap_or(11);
+    let runs: usize = args.next().map(|r| r.parse()).transpose()?.unwrap_or(21);
     let opts = RunOptions {
         tenant: "default".into(),
         as_of: Utc
@@ -77,10 +78,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut later = times[1..].to_vec();
     later.sort_by(f64::total_cmp);
     let median = later[later.len() / 2];
+    // The nearest-rank 95th percentile.
+    let p95 = later[(later.len() * 95).div_ceil(100).max(1) - 1];
     let components = components.map_or(String::new(), |c| format!(", {c} components"));
     println!(
         "subject {subject}{components}: {rows} findings; first run (opening included) {:.1} ms, \
-         median of the {} later runs {median:.1} ms (min {:.1}, max {:.1})",
+         median of the {} later runs {median:.1} ms (min {:.1}, p95 {p95:.1}, max {:.1})",
         times[0],
         later.len(),
         later[0],

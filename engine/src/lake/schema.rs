@@ -112,13 +112,13 @@ impl Table {
 
     /// The Parquet settings of the table's files where they differ from DataFusion's defaults
     /// (zstd, pages of up to 20,000 rows, statistics and a page index for every column).
-    /// `components`: pages of 2,048 rows. An SBOM's components are written together, so one
+    /// `components`: pages of 8,192 rows. An SBOM's components are written together, so one
     /// subject's rows are a few pages of each column, and a one-subject read
     /// (`evaluate --image`) decodes those pages alone, found by the page index.
     pub fn writer_properties(self) -> crate::error::Result<Option<WriterProperties>> {
         let mut options = ParquetOptions::default();
         match self {
-            Table::Components => options.data_page_row_count_limit = 2048,
+            Table::Components => options.data_page_row_count_limit = 8192,
             _ => return Ok(None),
         }
         Ok(Some(options.into_writer_properties_builder()?.build()))
