@@ -931,13 +931,12 @@ impl Checker {
         for (table, columns, read) in SUBJECT_TABLES {
             let name = table.name();
             let provider = ctx.table_provider(name).await?;
-            let slot = Slot::new(provider.schema());
+            let schema = provider.schema();
             let rows = match read {
                 Read::PerCheck => SubjectRows::Lake(provider),
                 Read::Once => SubjectRows::Memory(ctx.table(name).await?.collect().await?),
             };
-            ctx.deregister_table(name)?;
-            ctx.register_table(name, Arc::new(slot.clone()))?;
+            let slot = Slot::replace(&ctx, name, schema)?;
             subject_tables.push(SubjectTable {
                 table,
                 columns,

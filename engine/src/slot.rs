@@ -27,6 +27,7 @@ use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties,
     ReplaceChildrenOptions, SendableRecordBatchStream,
 };
+use datafusion::prelude::SessionContext;
 
 /// The rows of a slot, shared by its table and every scan planned over it.
 type Rows = Arc<RwLock<Vec<RecordBatch>>>;
@@ -45,6 +46,15 @@ impl Slot {
             schema,
             rows: Arc::new(RwLock::new(Vec::new())),
         }
+    }
+
+    /// An empty slot of `schema`, registered in `ctx` as `name` in place of the table or
+    /// view of that name.
+    pub fn replace(ctx: &SessionContext, name: &str, schema: SchemaRef) -> Result<Self> {
+        let slot = Self::new(schema);
+        ctx.deregister_table(name)?;
+        ctx.register_table(name, Arc::new(slot.clone()))?;
+        Ok(slot)
     }
 
     /// Puts `batches` (of the slot's schema) in the slot, in place of what it held.
@@ -228,7 +238,6 @@ mod tests {
     use arrow::array::{Array, Int64Array, StringArray};
     use arrow::datatypes::{DataType, Field, Schema};
     use datafusion::physical_plan::collect;
-    use datafusion::prelude::SessionContext;
 
     fn batch(schema: &SchemaRef, names: &[&str]) -> RecordBatch {
         let n: Vec<i64> = (0..names.len() as i64).collect();

@@ -155,12 +155,25 @@ fn one_image_alone_gets_what_the_fleet_run_gave_it_and_commits_nothing() {
         .iter()
         .map(|r| r["vulnerability_id"].as_str().unwrap().to_string())
         .collect();
-    let printed: Vec<&str> = alone
-        .lines()
-        .filter(|l| l.starts_with("| ") && !l.contains("vulnerability_id"))
-        .map(|l| l.split('|').nth(3).unwrap().trim())
-        .collect();
-    assert_eq!(printed, ids);
+    let printed = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| l.starts_with("| ") && !l.contains("vulnerability_id"))
+            .map(|l| l.split('|').nth(3).unwrap().trim().to_string())
+            .collect()
+    };
+    assert_eq!(printed(&alone), ids);
+    // The same image named by its SBOM's id: the same rows (its components are then read by
+    // sbom_id, not by the digest).
+    let sbom = vx.sql_json(&format!(
+        "select sbom_id from artifacts where image_digest = '{subject}'"
+    ));
+    assert_eq!(sbom.len(), 1);
+    let sbom_id = sbom[0]["sbom_id"].as_str().unwrap();
+    assert_ne!(sbom_id, subject);
+    let by_id = vx.ok(&["evaluate", "--subject", sbom_id, "--as-of", as_of]);
+    let want_by_id = want.replace(&subject, sbom_id);
+    assert!(by_id.contains(&want_by_id), "want {want_by_id}\n{by_id}");
+    assert_eq!(printed(&by_id), ids);
     // Nothing committed: the next full run writes version 2.
     assert!(
         vx.ok(&["evaluate", "--as-of", as_of])

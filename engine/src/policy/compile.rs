@@ -483,10 +483,8 @@ async fn stage(ctx: &SessionContext, name: &'static str, stages: &mut Stages) ->
     let df = ctx.table(name).await?;
     let task = Arc::new(df.task_ctx());
     let plan = df.create_physical_plan().await?;
-    let slot = Slot::new(plan.schema());
+    let slot = Slot::replace(ctx, name, plan.schema())?;
     tracing::info!(view = name, planned = ?started.elapsed(), "prepared");
-    ctx.deregister_table(name)?;
-    ctx.register_table(name, Arc::new(slot.clone()))?;
     prepared.push(Stage {
         name,
         plan,
