@@ -285,29 +285,13 @@ pub fn compact(batch: &RecordBatch) -> Result<RecordBatch> {
 }
 
 fn compact_array(array: &arrow::array::ArrayRef) -> arrow::array::ArrayRef {
-    use arrow::array::{Array, AsArray, LargeListArray, ListArray, StructArray};
+    use arrow::array::{Array, AsArray, StructArray};
     use arrow::datatypes::DataType;
     match array.data_type() {
         DataType::Utf8View => Arc::new(array.as_string_view().gc()),
         DataType::BinaryView => Arc::new(array.as_binary_view().gc()),
-        DataType::List(field) => {
-            let list = array.as_list::<i32>();
-            Arc::new(ListArray::new(
-                field.clone(),
-                list.offsets().clone(),
-                compact_array(list.values()),
-                list.nulls().cloned(),
-            ))
-        }
-        DataType::LargeList(field) => {
-            let list = array.as_list::<i64>();
-            Arc::new(LargeListArray::new(
-                field.clone(),
-                list.offsets().clone(),
-                compact_array(list.values()),
-                list.nulls().cloned(),
-            ))
-        }
+        DataType::List(field) => compact_list(field, array.as_list::<i32>()),
+        DataType::LargeList(field) => compact_list(field, array.as_list::<i64>()),
         DataType::Struct(fields) => {
             let s = array.as_struct();
             Arc::new(StructArray::new(
@@ -318,6 +302,20 @@ fn compact_array(array: &arrow::array::ArrayRef) -> arrow::array::ArrayRef {
         }
         _ => array.clone(),
     }
+}
+
+/// A list array with its values compacted ([`compact_array`]).
+fn compact_list<O: arrow::array::OffsetSizeTrait>(
+    field: &arrow::datatypes::FieldRef,
+    list: &arrow::array::GenericListArray<O>,
+) -> arrow::array::ArrayRef {
+    use arrow::array::Array;
+    Arc::new(arrow::array::GenericListArray::<O>::new(
+        field.clone(),
+        list.offsets().clone(),
+        compact_array(list.values()),
+        list.nulls().cloned(),
+    ))
 }
 
 #[cfg(test)]

@@ -17,6 +17,13 @@ fn lake(dir: &Path, name: &str) -> Vx {
     vx
 }
 
+/// [`lake`] with `dataset fleet --images N --seed S` in it, and what the generator printed.
+fn fleet(dir: &Path, images: &str, seed: &str) -> (Vx, String) {
+    let vx = lake(dir, "lake");
+    let out = vx.ok(&["dataset", "fleet", "--images", images, "--seed", seed]);
+    (vx, out)
+}
+
 fn sbom_ids(vx: &Vx) -> Vec<String> {
     vx.sql_json("select sbom_id from artifacts order by sbom_id")
         .into_iter()
@@ -60,8 +67,7 @@ fn the_same_seed_gives_the_same_fleet_and_another_seed_another() {
 #[test]
 fn the_fleet_has_its_shape_and_matches_the_advisories_it_was_drawn_from() {
     let dir = tempfile::tempdir().unwrap();
-    let vx = lake(dir.path(), "lake");
-    let out = vx.ok(&["dataset", "fleet", "--images", "60", "--seed", "1"]);
+    let (vx, out) = fleet(dir.path(), "60", "1");
     assert!(out.contains("dataset fleet: 60 images"), "{out}");
     assert!(out.contains("AlmaLinux"), "{out}");
     assert_eq!(vx.count("select count(*) from images"), 60);
@@ -117,8 +123,7 @@ fn without_advisories_the_fleet_says_nothing_can_match() {
 #[test]
 fn one_image_alone_gets_what_the_fleet_run_gave_it_and_commits_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let vx = lake(dir.path(), "lake");
-    vx.ok(&["dataset", "fleet", "--images", "30", "--seed", "3"]);
+    let (vx, _) = fleet(dir.path(), "30", "3");
     let as_of = "2026-03-01T00:00:00Z";
     let full = vx.ok(&["evaluate", "--as-of", as_of]);
     assert!(full.contains("findings version 1:"), "{full}");
@@ -190,8 +195,7 @@ fn one_image_alone_gets_what_the_fleet_run_gave_it_and_commits_nothing() {
 #[test]
 fn a_memory_limit_changes_nothing_in_the_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let vx = lake(dir.path(), "lake");
-    vx.ok(&["dataset", "fleet", "--images", "30", "--seed", "4"]);
+    let (vx, _) = fleet(dir.path(), "30", "4");
     let as_of = "2026-03-01T00:00:00Z";
     let free = crate::common::determinism_hash(&vx.ok(&["evaluate", "--as-of", as_of]));
     let limited = vx.ok(&["--memory-limit", "400M", "evaluate", "--as-of", as_of]);
@@ -207,8 +211,7 @@ fn a_memory_limit_changes_nothing_in_the_rows() {
 #[test]
 fn the_candidate_join_counts_the_same_in_duckdb() {
     let dir = tempfile::tempdir().unwrap();
-    let vx = lake(dir.path(), "lake");
-    vx.ok(&["dataset", "fleet", "--images", "40", "--seed", "5"]);
+    let (vx, _) = fleet(dir.path(), "40", "5");
     let python = std::env::var("VEXLAKE_PYTHON").unwrap_or_else(|_| "python3".into());
     let out = std::process::Command::new(python)
         .arg(repo().join("benches/duckdb_join.py"))
