@@ -1,4 +1,6 @@
-//! Embeds `datasets/sample/` into the binary, so that `vexlake demo` works from anywhere.
+//! Embeds `datasets/sample/` into the binary, so that `vexlake demo` works from anywhere, and
+//! compiles CycloneDX's official protobuf schema (`datasets/schemas/bom-1.6.proto`) into Rust
+//! types with protox (a protobuf compiler in Rust, so no `protoc` is needed) and prost.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -46,4 +48,15 @@ fn main() {
     let out =
         PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("sample_files.rs");
     std::fs::write(out, code).expect("write generated sample list");
+    compile_cyclonedx_proto(&manifest);
+}
+
+fn compile_cyclonedx_proto(manifest: &Path) {
+    let schemas = manifest.join("../datasets/schemas");
+    let proto = schemas.join("bom-1.6.proto");
+    println!("cargo:rerun-if-changed={}", proto.display());
+    let descriptors = protox::compile([&proto], [&schemas]).expect("bom-1.6.proto compiles");
+    prost_build::Config::new()
+        .compile_fds(descriptors)
+        .expect("prost generates the CycloneDX types");
 }

@@ -6,6 +6,8 @@
 #   - s3s-fs (a real S3-compatible server, from crates.io) for the object-store tests;
 #   - cargo-fuzz (from crates.io) for the fuzz targets in fuzz/ (scripts/fuzz.sh installs it);
 #   - openssl (Debian), which signs the DSSE envelopes of the signature tests;
+#   - mmdebstrap, umoci, skopeo, rpm and docker-registry (Debian) for the scanner's test images
+#     (scripts/scan-fixtures.sh builds them once into ~/.cache/vexlake/fixtures) and registry;
 #   - Python's deltalake, pyarrow, polars, duckdb and its delta extension (from PyPI) for the
 #     "other readers see the same rows" tests; cvss, jsonschema and PyYAML as independent
 #     oracles (CVSS scores, the advisory corpus manifests).
@@ -29,6 +31,22 @@ fi
 if ! command -v openssl >/dev/null; then
   step "installing openssl (the independent signer of the DSSE signature tests)"
   apt-get update -qq && apt-get install -y -qq openssl
+fi
+
+# The scanner's tests: Debian's mmdebstrap, umoci, skopeo and rpm build the test images
+# (scripts/scan-fixtures.sh), docker-registry serves them on loopback.
+missing=()
+for pair in mmdebstrap:mmdebstrap umoci:umoci skopeo:skopeo docker-registry:docker-registry rpmbuild:rpm; do
+  command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  step "installing ${missing[*]} from Debian (the scanner's test images and registry)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+export VEXLAKE_SCAN_FIXTURES="${VEXLAKE_SCAN_FIXTURES:-$HOME/.cache/vexlake/fixtures/scan-1}"
+if [ ! -f "$VEXLAKE_SCAN_FIXTURES/.complete" ]; then
+  step "building the scanner's test images into $VEXLAKE_SCAN_FIXTURES (scripts/scan-fixtures.sh)"
+  ./scripts/scan-fixtures.sh "$VEXLAKE_SCAN_FIXTURES"
 fi
 
 PY="${PYTHON:-python3}"

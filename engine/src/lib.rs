@@ -21,6 +21,7 @@ pub mod lake;
 pub mod output;
 pub mod policy;
 pub mod sample;
+pub mod scan;
 pub mod session;
 pub mod slot;
 pub mod sql;

@@ -18,5 +18,6 @@ mod python;
 mod ranges;
 mod replay;
 mod s3;
+mod scan;
 mod scoring;
 mod vex;

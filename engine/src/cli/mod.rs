@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod init;
 pub mod policy;
 pub mod replay;
+pub mod scan;
 pub mod sql;
 
 const ABOUT: &str = "vexlake: a supply-chain security lakehouse.
@@ -28,6 +29,7 @@ is SQL on Apache DataFusion; every evaluation commits its findings as a new tabl
 
 const AFTER_HELP: &str = "Start here:
   vexlake demo                                  the bundled sample, end to end
+  vexlake scan ./image-layout --out sbom.json   an image (layout, archive, registry) to SBOMs
   vexlake ingest sbom bom.cdx.json              an SBOM (CycloneDX or SPDX JSON)
   vexlake ingest advisories osv-dump.zip        OSV advisories (files, directories, .zip)
   vexlake ingest vex vendor.openvex.json        OpenVEX statements
@@ -102,6 +104,8 @@ pub enum Command {
     /// Load SBOMs, advisories or VEX documents into the lake.
     #[command(subcommand)]
     Ingest(ingest::Command),
+    /// Scan a container image into SBOMs (CycloneDX 1.6, SPDX 3.0.1) and land it in the lake.
+    Scan(scan::Args),
     /// Match components against advisories, apply VEX and the policy, commit the findings.
     Evaluate(evaluate::Args),
     /// Generate datasets into the lake: a synthetic fleet for benchmarks.
@@ -167,6 +171,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo(args) => demo::run(&globals, cli.lake.is_some(), args).await,
         Command::Init => init::run(&globals).await,
         Command::Ingest(cmd) => ingest::run(&globals, cmd).await,
+        Command::Scan(args) => scan::run(&globals, args).await,
         Command::Evaluate(args) => evaluate::run(&globals, args).await,
         Command::Policy(cmd) => policy::run(&globals, cmd).await,
         Command::Replay(args) => replay::run(&globals, args).await,

@@ -27,6 +27,7 @@ pub enum Kind {
     Advisory,
     Vex,
     Runtime,
+    Image,
 }
 
 impl fmt::Display for Kind {
@@ -36,6 +37,7 @@ impl fmt::Display for Kind {
             Kind::Advisory => "advisory",
             Kind::Vex => "vex",
             Kind::Runtime => "runtime",
+            Kind::Image => "image",
         })
     }
 }

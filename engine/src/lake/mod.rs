@@ -298,14 +298,20 @@ impl Lake {
         }
     }
 
-    /// Stores `bytes` at `rel` (a '/'-separated path) under the lake's root.
+    /// Stores `bytes` at `rel` (a '/'-separated path) under the lake's root. A reader sees the
+    /// old bytes or the new ones, never a part: a local file is written beside its place and
+    /// renamed into it, and an object store's put is atomic.
     pub async fn put_blob(&self, rel: &str, bytes: Vec<u8>) -> Result<()> {
         if let Some(dir) = self.local_dir() {
             let path = dir.join(rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| EngineError::io(parent, e))?;
-            }
-            return std::fs::write(&path, bytes).map_err(|e| EngineError::io(path, e));
+            let parent = path.parent().unwrap_or(&dir);
+            std::fs::create_dir_all(parent).map_err(|e| EngineError::io(parent, e))?;
+            let mut tmp =
+                tempfile::NamedTempFile::new_in(parent).map_err(|e| EngineError::io(parent, e))?;
+            std::io::Write::write_all(&mut tmp, &bytes).map_err(|e| EngineError::io(&path, e))?;
+            tmp.persist(&path)
+                .map_err(|e| EngineError::io(&path, e.error))?;
+            return Ok(());
         }
         if let Some(store) = &self.store {
             let key = format!("{}{rel}", self.root.path().trim_start_matches('/'));
@@ -314,6 +320,27 @@ impl Lake {
                 .await?;
         }
         Ok(())
+    }
+
+    /// The bytes stored at `rel` under the lake's root, or `None` when there are none.
+    pub async fn get_blob(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        if let Some(dir) = self.local_dir() {
+            let path = dir.join(rel);
+            return match std::fs::read(&path) {
+                Ok(b) => Ok(Some(b)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(EngineError::io(path, e)),
+            };
+        }
+        if let Some(store) = &self.store {
+            let key = format!("{}{rel}", self.root.path().trim_start_matches('/'));
+            return match store.get(&object_store::path::Path::from(key)).await {
+                Ok(r) => Ok(Some(r.bytes().await?.to_vec())),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e.into()),
+            };
+        }
+        Ok(None)
     }
 
     /// The newest version of `table`.

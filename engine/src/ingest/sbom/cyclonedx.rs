@@ -108,6 +108,30 @@ fn license_names(licenses: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// The value of the first of `names` among a component's properties.
+fn property(properties: &[Property], names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| {
+        properties
+            .iter()
+            .find(|p| p.name == *n)
+            .and_then(|p| p.value.clone())
+    })
+}
+
+/// Where a component was found, as scanners record it in properties: vexlake's own, Syft's and
+/// Trivy's names.
+const LAYER_PROPERTIES: [&str; 4] = [
+    "vexlake:layer:diff_id",
+    "aquasecurity:trivy:LayerDiffID",
+    "syft:location:0:layerID",
+    "aquasecurity:trivy:LayerDigest",
+];
+const PATH_PROPERTIES: [&str; 3] = [
+    "vexlake:path",
+    "syft:location:0:path",
+    "aquasecurity:trivy:FilePath",
+];
+
 fn flatten(components: Vec<CdxComponent>, out: &mut Vec<Component>) {
     for c in components {
         let name = match (&c.group, &c.name) {
@@ -131,6 +155,8 @@ fn flatten(components: Vec<CdxComponent>, out: &mut Vec<Component>) {
                 .map(|h| format!("{}:{}", h.alg, h.content))
                 .collect(),
             cpe: c.cpe,
+            layer: property(&c.properties, &LAYER_PROPERTIES),
+            path: property(&c.properties, &PATH_PROPERTIES),
         });
         flatten(c.components, out);
     }

@@ -30,6 +30,10 @@ pub struct Component {
     pub licenses: Vec<String>,
     pub hashes: Vec<String>,
     pub cpe: Option<String>,
+    /// The layer that holds it (a diff id or layer digest), where the SBOM says.
+    pub layer: Option<String>,
+    /// The file it was found in, where the SBOM says.
+    pub path: Option<String>,
 }
 
 /// What vexlake keeps of one SBOM document.
@@ -72,7 +76,7 @@ pub fn oci_digest(purl: &str) -> Option<String> {
 }
 
 #[derive(Serialize)]
-struct ComponentRow<'a> {
+pub(crate) struct ComponentRow<'a> {
     tenant: &'a str,
     sbom_id: &'a str,
     image_digest: Option<&'a str>,
@@ -84,36 +88,157 @@ struct ComponentRow<'a> {
     name: Option<&'a str>,
     version: Option<String>,
     source_package: Option<String>,
+    layer: Option<&'a str>,
+    path: Option<&'a str>,
     licenses: &'a [String],
     hashes: &'a [String],
     cpe: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-struct DependencyRow<'a> {
+pub(crate) struct DependencyRow<'a> {
     tenant: &'a str,
     sbom_id: &'a str,
     parent: &'a str,
     child: &'a str,
 }
 
-#[derive(Serialize)]
-struct ArtifactRow<'a> {
+#[derive(Clone, Serialize)]
+pub(crate) struct ArtifactRow<'a> {
+    pub(crate) tenant: &'a str,
+    pub(crate) sbom_id: &'a str,
+    pub(crate) image_digest: Option<&'a str>,
+    pub(crate) format: &'a str,
+    pub(crate) spec_version: &'a str,
+    pub(crate) view: &'static str,
+    pub(crate) document_name: Option<&'a str>,
+    pub(crate) serial_number: Option<&'a str>,
+    pub(crate) subject_purl: Option<&'a str>,
+    pub(crate) subject_key: Option<String>,
+    pub(crate) labels: &'a [String],
+    pub(crate) source_path: &'a str,
+    pub(crate) blob_path: String,
+    pub(crate) component_count: i64,
+    pub(crate) ingested_at: String,
+}
+
+/// The rows of one SBOM document: its components, dependency edges and artifact.
+pub(crate) struct DocumentRows<'a> {
+    pub(crate) components: Vec<ComponentRow<'a>>,
+    pub(crate) dependencies: Vec<DependencyRow<'a>>,
+    pub(crate) artifact: ArtifactRow<'a>,
+}
+
+/// The rows of the SBOM `sbom` (sbom id `id`) read from `source_path`, its bytes stored at
+/// `blob_path`.
+pub(crate) fn document_rows<'a>(
     tenant: &'a str,
-    sbom_id: &'a str,
-    image_digest: Option<&'a str>,
-    format: &'a str,
-    spec_version: &'a str,
-    view: &'static str,
-    document_name: Option<&'a str>,
-    serial_number: Option<&'a str>,
-    subject_purl: Option<&'a str>,
-    subject_key: Option<String>,
-    labels: &'a [String],
+    id: &'a str,
+    sbom: &'a ParsedSbom,
     source_path: &'a str,
     blob_path: String,
-    component_count: i64,
-    ingested_at: String,
+    ingested_at: &str,
+) -> DocumentRows<'a> {
+    let components = sbom
+        .components
+        .iter()
+        .map(|c| {
+            let purl = c.purl.as_deref().and_then(Purl::parse);
+            ComponentRow {
+                tenant,
+                sbom_id: id,
+                image_digest: sbom.image_digest.as_deref(),
+                bom_ref: &c.bom_ref,
+                view: "inventory",
+                purl: c.purl.as_deref(),
+                ecosystem: purl.as_ref().and_then(Purl::osv_ecosystem),
+                package_key: purl.as_ref().map(Purl::package_key),
+                name: c.name.as_deref(),
+                // A deb/rpm `epoch` qualifier folded in: `1.2-3?epoch=1` is version 1:1.2-3.
+                version: purl
+                    .as_ref()
+                    .and_then(Purl::full_version)
+                    .or_else(|| c.version.clone()),
+                source_package: purl
+                    .as_ref()
+                    .and_then(|p| p.qualifier("upstream").map(str::to_string)),
+                layer: c.layer.as_deref(),
+                path: c.path.as_deref(),
+                licenses: &c.licenses,
+                hashes: &c.hashes,
+                cpe: c.cpe.as_deref(),
+            }
+        })
+        .collect();
+    let dependencies = sbom
+        .dependencies
+        .iter()
+        .map(|(parent, child)| DependencyRow {
+            tenant,
+            sbom_id: id,
+            parent,
+            child,
+        })
+        .collect();
+    let artifact = ArtifactRow {
+        tenant,
+        sbom_id: id,
+        image_digest: sbom.image_digest.as_deref(),
+        format: sbom.format,
+        spec_version: &sbom.spec_version,
+        view: "inventory",
+        document_name: sbom.name.as_deref(),
+        serial_number: sbom.serial_number.as_deref(),
+        subject_purl: sbom.subject_purl.as_deref(),
+        subject_key: sbom
+            .subject_purl
+            .as_deref()
+            .and_then(Purl::parse)
+            .map(|p| p.package_key()),
+        labels: &sbom.labels,
+        source_path,
+        blob_path,
+        component_count: sbom.components.len() as i64,
+        ingested_at: ingested_at.to_string(),
+    };
+    DocumentRows {
+        components,
+        dependencies,
+        artifact,
+    }
+}
+
+/// Commits SBOM rows: components and edges first, the artifacts last, so that an artifact
+/// row means its document landed. Returns the versions written.
+pub(crate) async fn commit_rows(
+    lake: &Lake,
+    components: &[ComponentRow<'_>],
+    dependencies: &[DependencyRow<'_>],
+    artifacts: &[ArtifactRow<'_>],
+) -> Result<Vec<(Table, u64)>> {
+    let mut written = Vec::new();
+    if !components.is_empty() {
+        let b = rows_to_batch(Table::Components, components, vec![])?;
+        written.push((
+            Table::Components,
+            lake.append(Table::Components, vec![b]).await?,
+        ));
+    }
+    if !dependencies.is_empty() {
+        let b = rows_to_batch(Table::Dependencies, dependencies, vec![])?;
+        written.push((
+            Table::Dependencies,
+            lake.append(Table::Dependencies, vec![b]).await?,
+        ));
+    }
+    if !artifacts.is_empty() {
+        let b = rows_to_batch(Table::Artifacts, artifacts, vec![])?;
+        written.push((
+            Table::Artifacts,
+            lake.append(Table::Artifacts, vec![b]).await?,
+        ));
+    }
+    Ok(written)
 }
 
 /// Ingests the SBOMs named by `paths` for `tenant`.
@@ -157,74 +282,12 @@ pub(crate) async fn ingest_documents(
     for (doc, id, sbom) in &parsed {
         let blob_path = format!("blobs/sbom/{}.json", id.replace(':', "-"));
         lake.put_blob(&blob_path, doc.bytes.clone()).await?;
-        for c in &sbom.components {
-            let purl = c.purl.as_deref().and_then(Purl::parse);
-            component_rows.push(ComponentRow {
-                tenant,
-                sbom_id: id,
-                image_digest: sbom.image_digest.as_deref(),
-                bom_ref: &c.bom_ref,
-                view: "inventory",
-                purl: c.purl.as_deref(),
-                ecosystem: purl.as_ref().and_then(Purl::osv_ecosystem),
-                package_key: purl.as_ref().map(Purl::package_key),
-                name: c.name.as_deref(),
-                // A deb/rpm `epoch` qualifier folded in: `1.2-3?epoch=1` is version 1:1.2-3.
-                version: purl
-                    .as_ref()
-                    .and_then(Purl::full_version)
-                    .or_else(|| c.version.clone()),
-                source_package: purl
-                    .as_ref()
-                    .and_then(|p| p.qualifier("upstream").map(str::to_string)),
-                licenses: &c.licenses,
-                hashes: &c.hashes,
-                cpe: c.cpe.as_deref(),
-            });
-        }
-        for (parent, child) in &sbom.dependencies {
-            dependency_rows.push(DependencyRow {
-                tenant,
-                sbom_id: id,
-                parent,
-                child,
-            });
-        }
-        artifact_rows.push(ArtifactRow {
-            tenant,
-            sbom_id: id,
-            image_digest: sbom.image_digest.as_deref(),
-            format: sbom.format,
-            spec_version: &sbom.spec_version,
-            view: "inventory",
-            document_name: sbom.name.as_deref(),
-            serial_number: sbom.serial_number.as_deref(),
-            subject_purl: sbom.subject_purl.as_deref(),
-            subject_key: sbom
-                .subject_purl
-                .as_deref()
-                .and_then(Purl::parse)
-                .map(|p| p.package_key()),
-            labels: &sbom.labels,
-            source_path: &doc.source,
-            blob_path,
-            component_count: sbom.components.len() as i64,
-            ingested_at: now.clone(),
-        });
+        let rows = document_rows(tenant, id, sbom, &doc.source, blob_path, &now);
+        component_rows.extend(rows.components);
+        dependency_rows.extend(rows.dependencies);
+        artifact_rows.push(rows.artifact);
     }
-    // Components and edges first, the artifact last: an artifact row means its document landed.
-    if !component_rows.is_empty() {
-        let b = rows_to_batch(Table::Components, &component_rows, vec![])?;
-        lake.append(Table::Components, vec![b]).await?;
-    }
-    if !dependency_rows.is_empty() {
-        let b = rows_to_batch(Table::Dependencies, &dependency_rows, vec![])?;
-        lake.append(Table::Dependencies, vec![b]).await?;
-    }
-    if !artifact_rows.is_empty() {
-        let b = rows_to_batch(Table::Artifacts, &artifact_rows, vec![])?;
-        lake.append(Table::Artifacts, vec![b]).await?;
-    }
+    commit_rows(lake, &component_rows, &dependency_rows, &artifact_rows).await?;
     write_rejects(lake, tenant, Kind::Sbom, &rejects).await?;
     summary.landed = parsed.len();
     summary.rows = vec![

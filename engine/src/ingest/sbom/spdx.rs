@@ -122,6 +122,8 @@ pub fn parse(value: serde_json::Value) -> Result<ParsedSbom, String> {
                     .map(|c| format!("{}:{}", c.algorithm, c.checksum_value))
                     .collect(),
                 cpe,
+                layer: None,
+                path: None,
             }
         })
         .collect();

@@ -1,0 +1,416 @@
+//! Stitching: the layers' fragments, bottom to top, make the image's file view (later layers
+//! replace files, whiteouts delete them, opaque directories hide what is below), and from it
+//! the image's OS and packages, each with the layer that introduced it.
+//!
+//! Stitching reads fragments only, so a cached image is stitched without reading its layers.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use vexlake_udfs::kernels::purl::{Components, Purl};
+
+use super::analyzers::{Found, Manager, Package};
+use super::layers::Fragment;
+
+/// The image's operating system, from os-release.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Os {
+    /// `ID` (`debian`, `ubuntu`, `alpine`, `rhel`, ...).
+    pub id: String,
+    pub version_id: Option<String>,
+    pub codename: Option<String>,
+    pub pretty_name: Option<String>,
+    pub name: Option<String>,
+}
+
+impl Os {
+    /// The purl `distro` qualifier: `debian-12`, `alpine-3.19.1`.
+    pub fn distro(&self) -> String {
+        match self.version_id.as_deref().or(self.codename.as_deref()) {
+            Some(v) => format!("{}-{v}", self.id),
+            None => self.id.clone(),
+        }
+    }
+
+    /// The purl namespace of `manager`'s packages on this OS.
+    fn namespace(os: Option<&Os>, manager: Manager) -> String {
+        let id = os.map(|o| o.id.as_str()).unwrap_or_default();
+        match (manager, id) {
+            (Manager::Dpkg, "") => "debian".into(),
+            (Manager::Apk, "") => "alpine".into(),
+            (Manager::Rpm, "rhel" | "") => "redhat".into(),
+            (Manager::Rpm, "amzn") => "amazon".into(),
+            (Manager::Rpm, "ol") => "oracle".into(),
+            (Manager::Rpm, "sles" | "sled") => "suse".into(),
+            (Manager::Rpm, id) if id.starts_with("opensuse") => "opensuse".into(),
+            (_, id) => id.to_string(),
+        }
+    }
+}
+
+/// A package found in the image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Component {
+    /// Unique in the SBOM: the purl (with `#N` added if one purl is found twice).
+    pub bom_ref: String,
+    pub purl: String,
+    pub manager: Manager,
+    /// The index and diff id of the layer that introduced it (the lowest layer from which it
+    /// is present in every layer above).
+    pub layer_index: usize,
+    pub layer: String,
+    /// The database file that lists it.
+    pub path: String,
+    pub package: Package,
+}
+
+/// What stitching gives: the OS, the packages (sorted by purl), the dependency edges between
+/// them (bom-refs) and the problems the fragments reported.
+#[derive(Clone, Debug, Default)]
+pub struct Stitched {
+    pub os: Option<Os>,
+    pub components: Vec<Component>,
+    pub dependencies: BTreeMap<String, BTreeSet<String>>,
+    pub problems: Vec<String>,
+}
+
+fn remove_under<V>(map: &mut BTreeMap<String, V>, dir: &str, including_dir: bool) {
+    if dir.is_empty() {
+        map.clear();
+        return;
+    }
+    let prefix = format!("{dir}/");
+    map.retain(|k, _| !(k.starts_with(&prefix) || (including_dir && k == dir)));
+}
+
+type Key = (Manager, String, String, Option<u64>, Option<String>);
+
+fn key(manager: Manager, p: &Package) -> Key {
+    (
+        manager,
+        p.name.clone(),
+        p.version.clone(),
+        p.epoch,
+        p.arch.clone(),
+    )
+}
+
+/// Stitches the fragments of an image's layers, bottom layer first.
+pub fn stitch(fragments: &[&Fragment]) -> Stitched {
+    let mut files: BTreeMap<String, (usize, &Found)> = BTreeMap::new();
+    let mut links: BTreeMap<String, String> = BTreeMap::new();
+    let mut introduced: HashMap<Key, usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for (i, f) in fragments.iter().enumerate() {
+        for dir in &f.opaque {
+            remove_under(&mut files, dir, false);
+            remove_under(&mut links, dir, false);
+        }
+        for path in &f.whiteouts {
+            remove_under(&mut files, path, true);
+            remove_under(&mut links, path, true);
+        }
+        for (path, found) in &f.files {
+            links.remove(path);
+            files.insert(path.clone(), (i, found));
+        }
+        for (path, target) in &f.symlinks {
+            files.remove(path);
+            links.insert(path.clone(), target.clone());
+        }
+        problems.extend(
+            f.problems
+                .iter()
+                .map(|p| format!("layer {}: {p}", f.diff_id)),
+        );
+        let mut present = BTreeSet::new();
+        for (_, found) in files.values() {
+            if let Found::Packages { manager, packages } = found {
+                present.extend(packages.iter().map(|p| key(*manager, p)));
+            }
+        }
+        introduced.retain(|k, _| present.contains(k));
+        for k in present {
+            introduced.entry(k).or_insert(i);
+        }
+    }
+
+    let os = ["etc/os-release", "usr/lib/os-release"]
+        .iter()
+        .find_map(|p| resolve(&files, &links, p))
+        .and_then(|found| match found {
+            Found::OsRelease { fields } => fields.get("ID").map(|id| Os {
+                id: id.to_ascii_lowercase(),
+                version_id: fields.get("VERSION_ID").cloned(),
+                codename: fields.get("VERSION_CODENAME").cloned(),
+                pretty_name: fields.get("PRETTY_NAME").cloned(),
+                name: fields.get("NAME").cloned(),
+            }),
+            Found::Packages { .. } => None,
+        });
+
+    let mut components: Vec<Component> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (path, (_, found)) in &files {
+        let Found::Packages { manager, packages } = found else {
+            continue;
+        };
+        for p in packages {
+            let k = key(*manager, p);
+            if !seen.insert(k.clone()) {
+                continue;
+            }
+            let layer_index = introduced.get(&k).copied().unwrap_or_default();
+            let purl = purl(os.as_ref(), *manager, p);
+            components.push(Component {
+                bom_ref: purl.clone(),
+                purl,
+                manager: *manager,
+                layer_index,
+                layer: fragments[layer_index].diff_id.clone(),
+                path: path.clone(),
+                package: p.clone(),
+            });
+        }
+    }
+    components.sort_by(|a, b| a.purl.cmp(&b.purl).then(a.path.cmp(&b.path)));
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for c in &mut components {
+        let n = counts.entry(c.purl.clone()).or_default();
+        *n += 1;
+        if *n > 1 {
+            c.bom_ref = format!("{}#{n}", c.purl);
+        }
+    }
+    let dependencies = dependencies(&components);
+    Stitched {
+        os,
+        components,
+        dependencies,
+        problems,
+    }
+}
+
+/// The file at `path` in the stitched view, following symbolic links (at most 16).
+fn resolve<'a>(
+    files: &BTreeMap<String, (usize, &'a Found)>,
+    links: &BTreeMap<String, String>,
+    path: &str,
+) -> Option<&'a Found> {
+    let mut p = path.to_string();
+    for _ in 0..16 {
+        if let Some((_, f)) = files.get(&p) {
+            return Some(f);
+        }
+        p = links.get(&p)?.clone();
+    }
+    None
+}
+
+/// The purl of a package: `pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=amd64&distro=debian-12`,
+/// with `upstream` naming the source package (`NAME`, or `NAME@VERSION` when the source's
+/// version differs; rpm: the source rpm) and rpm's `epoch`.
+pub fn purl(os: Option<&Os>, manager: Manager, p: &Package) -> String {
+    let namespace = Os::namespace(os, manager);
+    let distro = os.map(Os::distro);
+    let epoch = p.epoch.map(|e| e.to_string());
+    let upstream = match (&p.source, &p.source_version) {
+        (Some(s), Some(v)) if v != &p.version => Some(format!("{s}@{v}")),
+        (Some(s), _) => Some(s.clone()),
+        _ => None,
+    };
+    let mut qualifiers: Vec<(&str, &str)> = Vec::new();
+    if let Some(a) = &p.arch {
+        qualifiers.push(("arch", a));
+    }
+    if let Some(d) = &distro {
+        qualifiers.push(("distro", d));
+    }
+    if let Some(e) = &epoch {
+        qualifiers.push(("epoch", e));
+    }
+    if let Some(u) = &upstream {
+        qualifiers.push(("upstream", u));
+    }
+    let c = Components {
+        ty: Some(manager.purl_type()),
+        namespace: Some(&namespace),
+        name: Some(&p.name),
+        version: Some(&p.version),
+        qualifiers,
+        subpath: None,
+    };
+    match Purl::build(&c) {
+        Ok(purl) => purl.canonical(),
+        // Package names come from package databases; a name a purl cannot hold is kept
+        // percent-encoded in a generic purl rather than dropped.
+        Err(_) => Purl::build(&Components {
+            ty: Some("generic"),
+            name: Some(&p.name.replace('/', "%2F")),
+            ..c
+        })
+        .map(|p| p.canonical())
+        .unwrap_or_else(|_| format!("pkg:generic/{}", p.name)),
+    }
+}
+
+/// Dependency edges between the image's packages of one manager: a package's `depends` entry
+/// names another package or something it provides. Unresolved names are left out (a
+/// dependency on a package the image does not hold).
+fn dependencies(components: &[Component]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut by_name: HashMap<(Manager, &str), &str> = HashMap::new();
+    for c in components {
+        by_name
+            .entry((c.manager, &c.package.name))
+            .or_insert(&c.bom_ref);
+    }
+    for c in components {
+        for p in &c.package.provides {
+            by_name.entry((c.manager, p)).or_insert(&c.bom_ref);
+        }
+    }
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for c in components {
+        let children = out.entry(c.bom_ref.clone()).or_default();
+        for d in &c.package.depends {
+            if let Some(&child) = by_name.get(&(c.manager, d.as_str()))
+                && child != c.bom_ref
+            {
+                children.insert(child.to_string());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pkg(name: &str, version: &str) -> Package {
+        Package {
+            name: name.into(),
+            version: version.into(),
+            arch: Some("amd64".into()),
+            ..Package::default()
+        }
+    }
+
+    fn status(packages: Vec<Package>) -> Found {
+        Found::Packages {
+            manager: Manager::Dpkg,
+            packages,
+        }
+    }
+
+    fn fragment(diff_id: &str) -> Fragment {
+        Fragment {
+            diff_id: diff_id.into(),
+            ..Fragment::default()
+        }
+    }
+
+    #[test]
+    fn layers_whiteouts_and_attribution() {
+        let mut base = fragment("sha256:base");
+        base.files.insert(
+            "usr/lib/os-release".into(),
+            Found::OsRelease {
+                fields: [("ID", "debian"), ("VERSION_ID", "12")]
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .into(),
+            },
+        );
+        base.symlinks
+            .insert("etc/os-release".into(), "usr/lib/os-release".into());
+        base.files.insert(
+            "var/lib/dpkg/status".into(),
+            status(vec![pkg("libc6", "2.36-9"), pkg("openssl", "3.0.11-1")]),
+        );
+        base.files.insert(
+            "var/lib/dpkg/status.d/tzdata".into(),
+            status(vec![pkg("tzdata", "2024a")]),
+        );
+        // The second layer upgrades openssl, adds curl and deletes tzdata's status file.
+        let mut top = fragment("sha256:top");
+        top.files.insert(
+            "var/lib/dpkg/status".into(),
+            status(vec![
+                pkg("libc6", "2.36-9"),
+                pkg("openssl", "3.0.13-1"),
+                pkg("curl", "7.88"),
+            ]),
+        );
+        top.whiteouts.insert("var/lib/dpkg/status.d/tzdata".into());
+        let s = stitch(&[&base, &top]);
+        assert_eq!(s.os.as_ref().unwrap().distro(), "debian-12");
+        let got: Vec<(&str, &str)> = s
+            .components
+            .iter()
+            .map(|c| (c.package.name.as_str(), c.layer.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("curl", "sha256:top"),
+                ("libc6", "sha256:base"),
+                ("openssl", "sha256:top")
+            ]
+        );
+        assert_eq!(
+            s.components[1].purl,
+            "pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12"
+        );
+
+        // An opaque directory hides everything below it.
+        let mut opaque = fragment("sha256:opq");
+        opaque.opaque.insert("var/lib/dpkg".into());
+        assert!(stitch(&[&base, &opaque]).components.is_empty());
+        let mut root = fragment("sha256:root");
+        root.opaque.insert(String::new());
+        assert!(stitch(&[&base, &root]).os.is_none());
+    }
+
+    #[test]
+    fn purls_and_edges() {
+        let os = Os {
+            id: "rhel".into(),
+            version_id: Some("9.2".into()),
+            ..Os::default()
+        };
+        let p = Package {
+            name: "openssl-libs".into(),
+            version: "3.0.7-18.el9_2".into(),
+            epoch: Some(1),
+            arch: Some("x86_64".into()),
+            source: Some("openssl-3.0.7-18.el9_2.src.rpm".into()),
+            ..Package::default()
+        };
+        assert_eq!(
+            purl(Some(&os), Manager::Rpm, &p),
+            "pkg:rpm/redhat/openssl-libs@3.0.7-18.el9_2?arch=x86_64&distro=rhel-9.2&epoch=1\
+             &upstream=openssl-3.0.7-18.el9_2.src.rpm"
+        );
+        let mut gcc = pkg("libgcc-s1", "12.2.0-14");
+        gcc.source = Some("gcc-12".into());
+        gcc.source_version = Some("12.2.0-14".into());
+        gcc.depends = vec!["libc".into()];
+        let mut libc = pkg("libc6", "2.36-9");
+        libc.provides = vec!["libc".into()];
+        libc.source = Some("glibc".into());
+        libc.source_version = Some("2.36-9+deb12u4".into());
+        let mut f = fragment("sha256:l");
+        f.files
+            .insert("var/lib/dpkg/status".into(), status(vec![gcc, libc]));
+        let s = stitch(&[&f]);
+        assert_eq!(
+            s.components[0].purl,
+            "pkg:deb/debian/libc6@2.36-9?arch=amd64&upstream=glibc%402.36-9%2Bdeb12u4"
+        );
+        assert_eq!(
+            s.dependencies[&s.components[1].bom_ref]
+                .iter()
+                .collect::<Vec<_>>(),
+            [&s.components[0].bom_ref]
+        );
+    }
+}
