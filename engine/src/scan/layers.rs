@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -70,28 +71,61 @@ pub fn link_target(path: &str, target: &str) -> String {
     }
 }
 
-/// A reader that hashes what passes through it.
-struct Hashing<R> {
-    inner: R,
-    hasher: Sha256,
-    bytes: u64,
+/// Bytes handed between the stages of a layer read, in chunks of this size.
+const CHUNK: usize = 1 << 20;
+
+/// A reader over chunks received from another thread; ends when the sender is done.
+struct Chunks {
+    rx: Receiver<Vec<u8>>,
+    current: Vec<u8>,
+    at: usize,
 }
 
-impl<R: Read> Read for Hashing<R> {
+impl Read for Chunks {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
+        while self.at == self.current.len() {
+            match self.rx.recv() {
+                Ok(chunk) => {
+                    self.current = chunk;
+                    self.at = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len() - self.at);
+        buf[..n].copy_from_slice(&self.current[self.at..self.at + n]);
+        self.at += n;
         Ok(n)
     }
 }
 
-fn hashing<R>(inner: R) -> Hashing<R> {
-    Hashing {
-        inner,
-        hasher: Sha256::new(),
-        bytes: 0,
+/// A reader that passes on what it reads and sends a copy, in chunks, to a hashing thread.
+struct Tee<R> {
+    inner: R,
+    tx: SyncSender<Vec<u8>>,
+    pending: Vec<u8>,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pending.extend_from_slice(&buf[..n]);
+        if self.pending.len() >= CHUNK || (n == 0 && !self.pending.is_empty()) {
+            let full = std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK + (64 << 10)));
+            // The hashing thread only stops early when this read is abandoned anyway.
+            let _ = self.tx.send(full);
+        }
+        Ok(n)
     }
+}
+
+/// Hashes every chunk it receives; returns the digest when the sender is done.
+fn hash_chunks(rx: Receiver<Vec<u8>>) -> String {
+    let mut hasher = Sha256::new();
+    for chunk in rx {
+        hasher.update(&chunk);
+    }
+    finish(hasher)
 }
 
 fn finish(h: Sha256) -> String {
@@ -99,6 +133,7 @@ fn finish(h: Sha256) -> String {
 }
 
 /// What reading a layer gave: its fragment, and the blob's digest and size as read.
+#[derive(Debug)]
 pub struct LayerRead {
     pub fragment: Fragment,
     pub digest: String,
@@ -126,6 +161,10 @@ fn sniff(head: &[u8]) -> Compression {
 /// Reads one layer blob and analyzes it. `blob` is the raw (possibly compressed) stream;
 /// `work` is the scan's temporary directory. Errors name the layer and say what is wrong
 /// (digest mismatch, corrupt compression, truncated tar).
+///
+/// Three stages on their own threads, so that the hashing is off the decoder's path: one reads
+/// the blob and hashes it (the layer digest), one decompresses and reads the tar, one hashes
+/// the decompressed bytes (the diff id; for an uncompressed blob the two are one digest).
 pub fn read_layer(
     layer: &LayerRef,
     blob: Box<dyn Read + Send + '_>,
@@ -133,52 +172,108 @@ pub fn read_layer(
 ) -> Result<LayerRead, String> {
     let name = layer.digest.as_deref().unwrap_or(&layer.locator);
     let fail = |what: &str, e: &dyn std::fmt::Display| format!("layer {name}: {what}: {e}");
-    let mut raw = BufReader::with_capacity(1 << 20, hashing(blob));
-    let head = raw.fill_buf().map_err(|e| fail("cannot read", &e))?;
-    let compression = sniff(head);
-    let (fragment, diff_id) = {
-        let decoded: Box<dyn Read + '_> = match compression {
-            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(&mut raw)),
-            Compression::Zstd => Box::new(
-                zstd::stream::read::Decoder::with_buffer(&mut raw).map_err(|e| fail("zstd", &e))?,
-            ),
-            Compression::None => Box::new(&mut raw),
-        };
-        let mut tar_stream = hashing(decoded);
-        let fragment =
-            analyze_tar(&mut tar::Archive::new(&mut tar_stream), layer, work).map_err(|e| {
-                match compression {
-                    Compression::Gzip => fail("corrupt gzip or truncated tar", &e),
-                    Compression::Zstd => fail("corrupt zstd or truncated tar", &e),
-                    Compression::None => fail("truncated or corrupt tar", &e),
+    let (raw_tx, raw_rx) = sync_channel::<Vec<u8>>(4);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> io::Result<(String, u64)> {
+            let mut blob = blob;
+            let mut hasher = Sha256::new();
+            let mut total = 0u64;
+            loop {
+                let mut chunk = vec![0u8; CHUNK];
+                let mut filled = 0;
+                while filled < CHUNK {
+                    match blob.read(&mut chunk[filled..]) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(e),
+                    }
                 }
-            })?;
-        // The tar ends at its end-of-archive blocks; what follows still counts towards the
-        // digests.
-        io::copy(&mut tar_stream, &mut io::sink())
-            .map_err(|e| fail("corrupt compressed stream", &e))?;
-        (fragment, finish(tar_stream.hasher))
-    };
-    io::copy(&mut raw, &mut io::sink()).map_err(|e| fail("cannot read", &e))?;
-    let Hashing { hasher, bytes, .. } = raw.into_inner();
-    let digest = finish(hasher);
-    if let Some(expected) = &layer.digest
-        && !expected.eq_ignore_ascii_case(&digest)
-    {
-        return Err(format!(
-            "layer {expected}: digest mismatch, the blob hashes to {digest}"
-        ));
-    }
-    if !layer.diff_id.eq_ignore_ascii_case(&diff_id) {
-        return Err(format!(
-            "layer {name}: diff_id mismatch: the config says {}, the uncompressed tar hashes to {diff_id}",
-            layer.diff_id
-        ));
-    }
-    Ok(LayerRead {
-        fragment,
-        digest,
-        size: bytes,
+                if filled == 0 {
+                    break;
+                }
+                chunk.truncate(filled);
+                hasher.update(&chunk);
+                total += filled as u64;
+                if raw_tx.send(chunk).is_err() {
+                    // The reading stage gave up (its error is the one reported).
+                    break;
+                }
+            }
+            Ok((finish(hasher), total))
+        });
+        let mut raw = BufReader::with_capacity(
+            CHUNK,
+            Chunks {
+                rx: raw_rx,
+                current: Vec::new(),
+                at: 0,
+            },
+        );
+        let read = (|| -> Result<(Fragment, Option<String>), String> {
+            let head = raw.fill_buf().map_err(|e| fail("cannot read", &e))?;
+            let compression = sniff(head);
+            let corrupt = match compression {
+                Compression::Gzip => "corrupt gzip or truncated tar",
+                Compression::Zstd => "corrupt zstd or truncated tar",
+                Compression::None => "truncated or corrupt tar",
+            };
+            if compression == Compression::None {
+                let fragment = analyze_tar(&mut tar::Archive::new(&mut raw), layer, work)
+                    .map_err(|e| fail(corrupt, &e))?;
+                io::copy(&mut raw, &mut io::sink()).map_err(|e| fail("cannot read", &e))?;
+                return Ok((fragment, None));
+            }
+            let (diff_tx, diff_rx) = sync_channel::<Vec<u8>>(4);
+            let hasher = scope.spawn(move || hash_chunks(diff_rx));
+            let decoded: Box<dyn Read + '_> = match compression {
+                Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(&mut raw)),
+                _ => Box::new(
+                    zstd::stream::read::Decoder::with_buffer(&mut raw)
+                        .map_err(|e| fail("zstd", &e))?,
+                ),
+            };
+            let mut tee = Tee {
+                inner: decoded,
+                tx: diff_tx,
+                pending: Vec::with_capacity(CHUNK + (64 << 10)),
+            };
+            let fragment = analyze_tar(&mut tar::Archive::new(&mut tee), layer, work)
+                .map_err(|e| fail(corrupt, &e))?;
+            // The tar ends at its end-of-archive blocks; what follows still counts towards the
+            // digests.
+            io::copy(&mut tee, &mut io::sink()).map_err(|e| fail(corrupt, &e))?;
+            drop(tee);
+            io::copy(&mut raw, &mut io::sink()).map_err(|e| fail("cannot read", &e))?;
+            let diff_id = hasher.join().map_err(|_| fail("hashing", &"failed"))?;
+            Ok((fragment, Some(diff_id)))
+        })();
+        // The whole blob is hashed even when its contents could not be read: a blob that is not
+        // the one its digest names is reported as that, the root cause of anything else.
+        let _ = io::copy(&mut raw, &mut io::sink());
+        drop(raw);
+        let raw_read = reader.join().map_err(|_| fail("reading", &"failed"))?;
+        let (digest, size) = raw_read.map_err(|e| fail("cannot read", &e))?;
+        if let Some(expected) = &layer.digest
+            && !expected.eq_ignore_ascii_case(&digest)
+        {
+            return Err(format!(
+                "layer {expected}: digest mismatch, the blob hashes to {digest}"
+            ));
+        }
+        let (fragment, diff_id) = read?;
+        let diff_id = diff_id.unwrap_or_else(|| digest.clone());
+        if !layer.diff_id.eq_ignore_ascii_case(&diff_id) {
+            return Err(format!(
+                "layer {name}: diff_id mismatch: the config says {}, the uncompressed tar hashes to {diff_id}",
+                layer.diff_id
+            ));
+        }
+        Ok(LayerRead {
+            fragment,
+            digest,
+            size,
+        })
     })
 }
 
@@ -242,7 +337,8 @@ fn analyze_tar<R: Read>(
             ));
             continue;
         }
-        let mut bytes = Vec::with_capacity(entry.size() as usize);
+        // The size is the header's claim: reserve no more than a little before the bytes come.
+        let mut bytes = Vec::with_capacity(entry.size().min(1 << 20) as usize);
         entry.read_to_end(&mut bytes)?;
         match analyzers::analyze(watch, &path, &bytes, work) {
             Ok(found) => {
@@ -274,6 +370,102 @@ mod tests {
             "host/etc/os-release"
         );
         assert_eq!(link_target("a/b", "../../../../x"), "x");
+    }
+
+    fn layer_tar() -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        let file = |b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]| {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_entry_type(tar::EntryType::Regular);
+            // Names are written raw, so that `..` and `/` reach the reader as an attacker
+            // would write them.
+            h.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
+            h.set_cksum();
+            b.append(&h, data).unwrap();
+        };
+        let status = b"Package: hello\nStatus: install ok installed\nVersion: 2.10-3\n";
+        file(&mut b, "./../../var/lib/dpkg/status", status);
+        file(&mut b, "etc/.wh.old.conf", b"");
+        file(&mut b, "usr/share/doc/.wh..wh..opq", b"");
+        file(&mut b, "var/lib/rpm/Packages", b"not read");
+        let link = |b: &mut tar::Builder<Vec<u8>>, path: &str, target: &str, kind| {
+            let mut h = tar::Header::new_gnu();
+            h.set_entry_type(kind);
+            h.set_size(0);
+            h.set_link_name(target).unwrap();
+            h.set_path(path).unwrap();
+            h.set_cksum();
+            b.append(&h, &[][..]).unwrap();
+        };
+        link(
+            &mut b,
+            "etc/os-release",
+            "/../../../host/os-release",
+            tar::EntryType::Symlink,
+        );
+        link(
+            &mut b,
+            "usr/lib/os-release",
+            "../../../../etc/shadow",
+            tar::EntryType::Link,
+        );
+        b.into_inner().unwrap()
+    }
+
+    #[test]
+    fn a_layer_is_read_into_a_fragment_under_its_root() {
+        let tar = layer_tar();
+        let dir = tempfile::tempdir().unwrap();
+        let diff_id = format!("sha256:{}", hex::encode(Sha256::digest(&tar)));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &tar).unwrap();
+        let blob = gz.finish().unwrap();
+        let layer = LayerRef {
+            index: 0,
+            digest: Some(format!("sha256:{}", hex::encode(Sha256::digest(&blob)))),
+            diff_id: diff_id.clone(),
+            media_type: String::new(),
+            size: None,
+            locator: String::new(),
+        };
+        let read = read_layer(
+            &layer,
+            Box::new(std::io::Cursor::new(blob.clone())),
+            dir.path(),
+        )
+        .unwrap();
+        let f = read.fragment;
+        assert_eq!(f.files.keys().collect::<Vec<_>>(), ["var/lib/dpkg/status"]);
+        assert_eq!(f.whiteouts.iter().collect::<Vec<_>>(), ["etc/old.conf"]);
+        assert_eq!(f.opaque.iter().collect::<Vec<_>>(), ["usr/share/doc"]);
+        assert_eq!(f.symlinks["etc/os-release"], "host/os-release");
+        assert_eq!(f.symlinks["usr/lib/os-release"], "etc/shadow");
+        assert_eq!(f.problems.len(), 1, "{:?}", f.problems);
+        assert!(f.problems[0].contains("Berkeley DB"));
+        assert_eq!(read.size, blob.len() as u64);
+        // Nothing was written under the scan's directory.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+        // The same layer uncompressed and as zstd gives the same fragment.
+        for raw in [tar.clone(), zstd::encode_all(&tar[..], 3).unwrap()] {
+            let layer = LayerRef {
+                digest: Some(format!("sha256:{}", hex::encode(Sha256::digest(&raw)))),
+                ..layer.clone()
+            };
+            let again =
+                read_layer(&layer, Box::new(std::io::Cursor::new(raw)), dir.path()).unwrap();
+            assert_eq!(again.fragment, f);
+        }
+
+        // Every cut of the stream is an error naming the layer, never a panic.
+        for cut in (0..blob.len()).step_by(7) {
+            let short = blob[..cut].to_vec();
+            let e =
+                read_layer(&layer, Box::new(std::io::Cursor::new(short)), dir.path()).unwrap_err();
+            assert!(e.contains(layer.digest.as_deref().unwrap()), "{e}");
+        }
     }
 
     #[test]

@@ -756,9 +756,7 @@ pub fn resolve_docker_archive(store: &dyn BlobStore, tag: Option<&str>) -> Resul
         None => tags_of(chosen).into_iter().next(),
     };
     let (repository, tag) = match repo_tag.as_deref().and_then(|rt| rt.rsplit_once(':')) {
-        Some((r, t)) if !r.contains('/') || !t.contains('/') => {
-            (Some(r.to_string()), Some(t.to_string()))
-        }
+        Some((r, t)) if !t.contains('/') => (Some(r.to_string()), Some(t.to_string())),
         _ => (None, None),
     };
     Ok(Image {

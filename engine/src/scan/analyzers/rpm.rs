@@ -251,6 +251,37 @@ mod tests {
         assert_eq!(p.depends, ["libc.so.6"]);
     }
 
+    /// Mutations of a real-shaped header (a seeded xorshift) never panic the reader.
+    #[test]
+    fn mutated_headers_never_panic() {
+        let good = header(&[
+            (TAG_NAME, TYPE_STRING, b"bash\0", 1),
+            (TAG_VERSION, TYPE_STRING, b"5.1.8\0", 1),
+            (TAG_RELEASE, TYPE_STRING, b"6.el9\0", 1),
+            (TAG_EPOCH, TYPE_INT32, &0u32.to_be_bytes(), 1),
+            (TAG_PROVIDENAME, TYPE_STRING_ARRAY, b"bash\0/bin/sh\0", 2),
+        ]);
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for i in 0..20_000 {
+            let mut blob = good.clone();
+            for _ in 0..1 + i % 6 {
+                let r = next();
+                let at = (r % blob.len() as u64) as usize;
+                blob[at] = (r >> 40) as u8;
+            }
+            let cut = (next() % (blob.len() as u64 + 1)) as usize;
+            if let Ok(h) = Header::parse(&blob[..cut.max(blob.len() * (i % 2))]) {
+                let _ = h.package();
+            }
+        }
+    }
+
     #[test]
     fn bad_headers_are_errors() {
         assert!(Header::parse(&[0, 0]).is_err());

