@@ -131,6 +131,43 @@ fn end_to_end_on_s3_matches_a_local_lake() {
     assert_eq!(s3.count("select count(*) from rejects"), 1);
 }
 
+/// A scan on an S3 lake: its documents, rows and layer cache land on the server, and the
+/// second scan of the image reads its layer from that cache.
+#[test]
+fn a_scan_lands_and_caches_its_layers_on_s3() {
+    let server = start();
+    let s3 = s3_lake(&server, "scans");
+    s3.ok(&["init"]);
+    let image = crate::scan::fx("alpine");
+    s3.ok(&["scan", &image]);
+    s3.ok(&["scan", &image]);
+    let caches: Vec<String> = s3
+        .sql_json("select payload from events where type = 'scan.completed' order by occurred_at")
+        .iter()
+        .map(|e| {
+            let p: serde_json::Value =
+                serde_json::from_str(e["payload"].as_str().unwrap()).unwrap();
+            p["cache"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(caches, ["cold", "cached"]);
+    assert_eq!(
+        s3.count("select count(*) from components where purl like 'pkg:apk/%'"),
+        2
+    );
+    let root = server.root.path().join("lakes/scans");
+    let blob = s3.sql_json("select blob_path from artifacts")[0]["blob_path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(root.join(&blob).is_file(), "{blob}");
+    let cached: Vec<_> = std::fs::read_dir(root.join("cache/layers"))
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(cached.len(), 1);
+}
+
 #[test]
 fn wrong_credentials_are_a_clear_error() {
     let server = start();

@@ -36,7 +36,7 @@ fn fixtures() -> PathBuf {
     dir
 }
 
-fn fx(rel: &str) -> String {
+pub fn fx(rel: &str) -> String {
     fixtures().join(rel).display().to_string()
 }
 
@@ -291,6 +291,18 @@ fn layers_whiteouts_and_tags() {
     assert_eq!(layer_of(&v2, "hello").as_deref(), Some("1"));
     assert_eq!(layer_of(&v2, "libc6").as_deref(), Some("0"));
     assert_eq!(layer_of(&v2, "mount"), None, "purged in layer 1");
+    // dpkg licences come from the machine-readable copyright files (bash's names GPL-3+).
+    let bash = libraries(&v2)
+        .into_iter()
+        .find(|c| c["name"] == "bash")
+        .unwrap();
+    let licences: Vec<&str> = bash["licenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["license"]["name"].as_str().unwrap())
+        .collect();
+    assert!(licences.contains(&"GPL-3+"), "{licences:?}");
     let base = cdx(&format!("{}:base", fx("debian")), &[]);
     assert_eq!(layer_of(&base, "mount").as_deref(), Some("0"));
     assert_eq!(layer_of(&base, "hello"), None);

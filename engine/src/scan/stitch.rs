@@ -145,7 +145,7 @@ pub fn stitch(fragments: &[&Fragment]) -> Stitched {
                 pretty_name: fields.get("PRETTY_NAME").cloned(),
                 name: fields.get("NAME").cloned(),
             }),
-            Found::Packages { .. } => None,
+            Found::Packages { .. } | Found::Licenses { .. } => None,
         });
 
     let mut components: Vec<Component> = Vec::new();
@@ -161,6 +161,13 @@ pub fn stitch(fragments: &[&Fragment]) -> Stitched {
             }
             let layer_index = introduced.get(&k).copied().unwrap_or_default();
             let purl = purl(os.as_ref(), *manager, p);
+            let mut package = p.clone();
+            if *manager == Manager::Dpkg && package.licenses.is_empty() {
+                let copyright = format!("usr/share/doc/{}/copyright", p.name);
+                if let Some(Found::Licenses { licenses }) = resolve(&files, &links, &copyright) {
+                    package.licenses = licenses.clone();
+                }
+            }
             components.push(Component {
                 bom_ref: purl.clone(),
                 purl,
@@ -168,7 +175,7 @@ pub fn stitch(fragments: &[&Fragment]) -> Stitched {
                 layer_index,
                 layer: fragments[layer_index].diff_id.clone(),
                 path: path.clone(),
-                package: p.clone(),
+                package,
             });
         }
     }
@@ -327,6 +334,12 @@ mod tests {
             status(vec![pkg("libc6", "2.36-9"), pkg("openssl", "3.0.11-1")]),
         );
         base.files.insert(
+            "usr/share/doc/libc6/copyright".into(),
+            Found::Licenses {
+                licenses: vec!["LGPL-2.1+".into()],
+            },
+        );
+        base.files.insert(
             "var/lib/dpkg/status.d/tzdata".into(),
             status(vec![pkg("tzdata", "2024a")]),
         );
@@ -360,6 +373,8 @@ mod tests {
             s.components[1].purl,
             "pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12"
         );
+        assert_eq!(s.components[1].package.licenses, ["LGPL-2.1+"]);
+        assert!(s.components[0].package.licenses.is_empty());
 
         // An opaque directory hides everything below it.
         let mut opaque = fragment("sha256:opq");

@@ -109,6 +109,24 @@ pub fn parse_status(bytes: &[u8]) -> Result<Vec<Package>, String> {
     Ok(out)
 }
 
+/// The licences a Debian copyright file names: the `License:` fields of a machine-readable
+/// (DEP-5) file, their first lines, sorted and deduplicated. A free-form file names none.
+pub fn copyright_licenses(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out: Vec<String> = text
+        .lines()
+        .filter_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            (key.eq_ignore_ascii_case("License") && !line.starts_with([' ', '\t']))
+                .then(|| value.trim().to_string())
+        })
+        .filter(|v| !v.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +177,21 @@ Provides: libgcc1 (= 1:12.2.0-14)
             ["libc6", "gcc-12-base", "libc6", "libc6-udeb"]
         );
         assert_eq!(p[1].provides, ["libgcc1"]);
+    }
+
+    #[test]
+    fn copyright_files() {
+        let dep5 = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\
+                    \nFiles: *\nCopyright: 2001 someone\nLicense: GPL-2+\n This program is free\n\
+                    \nFiles: lib/*\nLicense: LGPL-2.1+ or MIT\n\nLicense: GPL-2+\n text\n";
+        assert_eq!(
+            copyright_licenses(dep5.as_bytes()),
+            ["GPL-2+", "LGPL-2.1+ or MIT"]
+        );
+        assert!(
+            copyright_licenses(b"This is free software, see /usr/share/common-licenses.")
+                .is_empty()
+        );
     }
 
     #[test]

@@ -69,6 +69,8 @@ pub enum Found {
     OsRelease {
         fields: std::collections::BTreeMap<String, String>,
     },
+    /// The licences a package's copyright file names (dpkg's `usr/share/doc/NAME/copyright`).
+    Licenses { licenses: Vec<String> },
 }
 
 /// Why a path is read.
@@ -80,10 +82,11 @@ pub enum Watch {
     RpmBerkeley,
     RpmNdb,
     OsRelease,
+    DpkgCopyright,
 }
 
-/// Paths that are read: the package databases (at every place the managers keep them) and
-/// os-release. Paths are normalized (no leading `/`).
+/// Paths that are read: the package databases (at every place the managers keep them),
+/// os-release and dpkg's copyright files. Paths are normalized (no leading `/`).
 pub fn watched(path: &str) -> Option<Watch> {
     match path {
         "var/lib/dpkg/status" => Some(Watch::DpkgStatus),
@@ -93,10 +96,15 @@ pub fn watched(path: &str) -> Option<Watch> {
         "var/lib/rpm/Packages.db" | "usr/lib/sysimage/rpm/Packages.db" => Some(Watch::RpmNdb),
         "etc/os-release" | "usr/lib/os-release" => Some(Watch::OsRelease),
         _ => {
-            // Distroless images: one status file a package, beside its md5sums.
-            let name = path.strip_prefix("var/lib/dpkg/status.d/")?;
-            (!name.is_empty() && !name.contains('/') && !name.ends_with(".md5sums"))
-                .then_some(Watch::DpkgStatus)
+            if let Some(name) = path.strip_prefix("var/lib/dpkg/status.d/") {
+                // Distroless images: one status file a package, beside its md5sums.
+                return (!name.is_empty() && !name.contains('/') && !name.ends_with(".md5sums"))
+                    .then_some(Watch::DpkgStatus);
+            }
+            let package = path
+                .strip_prefix("usr/share/doc/")?
+                .strip_suffix("/copyright")?;
+            (!package.is_empty() && !package.contains('/')).then_some(Watch::DpkgCopyright)
         }
     }
 }
@@ -119,6 +127,9 @@ pub fn analyze(watch: Watch, path: &str, bytes: &[u8], work: &Path) -> Result<Fo
         )),
         Watch::OsRelease => Ok(Found::OsRelease {
             fields: os_release::parse(bytes),
+        }),
+        Watch::DpkgCopyright => Ok(Found::Licenses {
+            licenses: dpkg::copyright_licenses(bytes),
         }),
     }
 }
