@@ -26,7 +26,7 @@ use vexlake::scan::{self, Cache, CacheUse, Options, Reference};
 fn image() -> String {
     std::env::var("VEXLAKE_BENCH_IMAGE").unwrap_or_else(|_| {
         let home = std::env::var("HOME").expect("HOME");
-        format!("{home}/.cache/vexlake/fixtures/scan-2/debian:v2")
+        format!("{home}/.cache/vexlake/fixtures/scan-3/debian:v2")
     })
 }
 

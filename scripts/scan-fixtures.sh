@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the scanner's test images from real packages, into DIR (default
-# ~/.cache/vexlake/fixtures/scan-2), once: a later run finds DIR/.complete and does nothing.
+# ~/.cache/vexlake/fixtures/scan-3), once: a later run finds DIR/.complete and does nothing.
 # tests/it/scan.rs reads them from $VEXLAKE_SCAN_FIXTURES (scripts/test.sh sets it).
 #
 #   debian/               an OCI image layout, two tags:
@@ -15,6 +15,8 @@
 #   rpm/                  an rpmdb.sqlite written by the real rpm tool from packages built by
 #                         rpmbuild, on an os-release of Rocky Linux 9
 #   rpm.rpm               what `rpm -qa` says that database holds
+#   centos7/              a real CentOS 7 Berkeley DB `Packages` (from Debian's go-rpmdb test data)
+#   centos7.rpm           what Debian's go-rpmdb tool says it holds
 #   alpine/               an apk installed database in Alpine's documented format
 #
 # What it needs (scripts/test.sh installs them from Debian): mmdebstrap, umoci, skopeo, rpm
@@ -22,7 +24,7 @@
 # (default http://deb.debian.org/debian).
 set -euo pipefail
 
-OUT="${1:-$HOME/.cache/vexlake/fixtures/scan-2}"
+OUT="${1:-$HOME/.cache/vexlake/fixtures/scan-3}"
 [ -f "$OUT/.complete" ] && exit 0
 MIRROR="${VEXLAKE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 TMP="$OUT.tmp"
@@ -114,6 +116,37 @@ umoci init --layout rpm
 umoci new --image rpm:latest
 umoci raw add-layer --image rpm:latest rpm.tar
 
+echo "scan fixtures: a CentOS 7 Berkeley DB rpm database (Debian's go-rpmdb test data)"
+# Debian packages go-rpmdb (github.com/knqyf263/go-rpmdb, MIT): its -dev package carries real
+# rpm Packages databases of CentOS images as test data, and its go-rpmdb tool lists them (the
+# oracle: an independent reader, in Go).
+mkdir -p gorpmdb
+(cd gorpmdb && apt-get download -qq -o APT::Sandbox::User=root golang-github-knqyf263-go-rpmdb-dev go-rpmdb \
+  && for d in *.deb; do dpkg -x "$d" .; done)
+cp gorpmdb/usr/share/gocode/src/github.com/knqyf263/go-rpmdb/pkg/testdata/centos7-plain/Packages Packages
+gorpmdb/usr/bin/go-rpmdb > gorpmdb.txt   # reads ./Packages
+python3 - <<'EOF2' | sort > centos7.rpm
+import re
+for line in open("gorpmdb.txt"):
+    f = dict(re.findall(r"(\w+):(\S*)", line))
+    if "Name" in f:
+        print("\t".join([f["Name"], "%s:%s-%s" % (f["Epoch"], f["Version"], f["Release"]), f["Arch"], f["SourceRpm"]]))
+EOF2
+python3 - <<'EOF2'
+import io, tarfile
+out = tarfile.open("centos7.tar", "w", format=tarfile.PAX_FORMAT)
+def add(name, data):
+    info = tarfile.TarInfo(name); info.size = len(data); info.mtime = 1700000000
+    out.addfile(info, io.BytesIO(data))
+add("etc/os-release", b'NAME="CentOS Linux"\nVERSION="7 (Core)"\nID="centos"\nID_LIKE="rhel fedora"\nVERSION_ID="7"\n')
+add("etc/centos-release", b"CentOS Linux release 7.5.1804 (Core)\n")
+add("var/lib/rpm/Packages", open("Packages", "rb").read())
+out.close()
+EOF2
+umoci init --layout centos7
+umoci new --image centos7:latest
+umoci raw add-layer --image centos7:latest centos7.tar
+
 # apk: no apk-tools on Debian; the installed database in the format Alpine documents.
 python3 - <<'EOF'
 import io, tarfile
@@ -162,7 +195,7 @@ umoci init --layout alpine
 umoci new --image alpine:latest
 umoci raw add-layer --image alpine:latest alpine.tar
 
-rm -rf rootfs.tar distroless.tar rpm.tar alpine.tar rpmbuild rpmdb debs
+rm -rf rootfs.tar distroless.tar rpm.tar alpine.tar centos7.tar Packages gorpmdb gorpmdb.txt rpmbuild rpmdb debs
 touch .complete
 rm -rf "$OUT"
 mv "$TMP" "$OUT"

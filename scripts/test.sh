@@ -44,7 +44,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   step "installing ${missing[*]} from Debian (the scanner's test images and registry)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-export VEXLAKE_SCAN_FIXTURES="${VEXLAKE_SCAN_FIXTURES:-$HOME/.cache/vexlake/fixtures/scan-2}"
+export VEXLAKE_SCAN_FIXTURES="${VEXLAKE_SCAN_FIXTURES:-$HOME/.cache/vexlake/fixtures/scan-3}"
 if [ ! -f "$VEXLAKE_SCAN_FIXTURES/.complete" ]; then
   step "building the scanner's test images into $VEXLAKE_SCAN_FIXTURES (scripts/scan-fixtures.sh)"
   ./scripts/scan-fixtures.sh "$VEXLAKE_SCAN_FIXTURES"

@@ -24,7 +24,7 @@ fn fixtures() -> PathBuf {
         .map(PathBuf::from)
         .or_else(|| {
             std::env::var_os("HOME")
-                .map(|h| PathBuf::from(h).join(".cache/vexlake/fixtures/scan-2"))
+                .map(|h| PathBuf::from(h).join(".cache/vexlake/fixtures/scan-3"))
         })
         .expect("HOME or VEXLAKE_SCAN_FIXTURES");
     assert!(
@@ -354,7 +354,7 @@ fn same_image_same_bytes() {
     }
 }
 
-/// rpm (a database the real rpm wrote), apk and distroless dpkg.
+/// rpm (a database the real rpm wrote, and a CentOS 7 Berkeley DB), apk and distroless dpkg.
 #[test]
 fn rpm_apk_and_distroless() {
     let rpm = cdx(&fx("rpm"), &[]);
@@ -378,6 +378,43 @@ fn rpm_apk_and_distroless() {
             (
                 c["name"].as_str().unwrap().into(),
                 c["purl"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+
+    // A real CentOS 7 Berkeley DB `Packages`: the same packages as Debian's go-rpmdb lists.
+    let centos = cdx(&fx("centos7"), &[]);
+    let truth = std::fs::read_to_string(fixtures().join("centos7.rpm")).unwrap();
+    let expected: BTreeSet<(String, String, String, String)> = truth
+        .lines()
+        .map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            (
+                f[0].into(),
+                f[1].trim_start_matches("0:").into(),
+                f[2].into(),
+                f[3].into(),
+            )
+        })
+        .collect();
+    assert!(expected.len() > 100, "go-rpmdb listed {}", expected.len());
+    let got: BTreeSet<(String, String, String, String)> = libraries(&centos)
+        .iter()
+        .map(|c| {
+            let raw = c["purl"].as_str().unwrap();
+            let purl = vexlake_udfs::kernels::purl::Purl::parse(raw).unwrap();
+            assert_eq!(purl.namespace, ["centos"], "{raw}");
+            assert_eq!(purl.qualifier("distro"), Some("centos-7"), "{raw}");
+            (
+                c["name"].as_str().unwrap().into(),
+                c["version"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("0:")
+                    .into(),
+                purl.qualifier("arch").unwrap().into(),
+                purl.qualifier("upstream").unwrap().into(),
             )
         })
         .collect();
@@ -952,8 +989,8 @@ fn other_scanner(name: &str, args: &[&str], out: &Path) -> Value {
 }
 
 /// On the same images, vexlake finds every OS package Syft and Trivy find, and none that
-/// neither finds: the Debian image (a docker-archive), the rpm database, the apk database
-/// and the distroless layout.
+/// neither finds: the Debian image (a docker-archive), the rpm databases (sqlite, Berkeley DB),
+/// the apk database and the distroless layout.
 #[test]
 fn agrees_with_syft_and_trivy() {
     let dir = tempfile::tempdir().unwrap();
@@ -962,6 +999,7 @@ fn agrees_with_syft_and_trivy() {
         ("rpm", "oci-dir"),
         ("alpine", "oci-dir"),
         ("distroless", "oci-dir"),
+        ("centos7", "oci-dir"),
     ] {
         let path = fx(image);
         let ours = os_packages(&cdx(&path, &[]));

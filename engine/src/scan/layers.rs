@@ -389,7 +389,7 @@ mod tests {
         file(&mut b, "./../../var/lib/dpkg/status", status);
         file(&mut b, "etc/.wh.old.conf", b"");
         file(&mut b, "usr/share/doc/.wh..wh..opq", b"");
-        file(&mut b, "var/lib/rpm/Packages", b"not read");
+        file(&mut b, "var/lib/rpm/Packages.db", b"not read");
         let link = |b: &mut tar::Builder<Vec<u8>>, path: &str, target: &str, kind| {
             let mut h = tar::Header::new_gnu();
             h.set_entry_type(kind);
@@ -443,7 +443,7 @@ mod tests {
         assert_eq!(f.symlinks["etc/os-release"], "host/os-release");
         assert_eq!(f.symlinks["usr/lib/os-release"], "etc/shadow");
         assert_eq!(f.problems.len(), 1, "{:?}", f.problems);
-        assert!(f.problems[0].contains("Berkeley DB"));
+        assert!(f.problems[0].contains("NDB"));
         assert_eq!(read.size, blob.len() as u64);
         // Nothing was written under the scan's directory.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

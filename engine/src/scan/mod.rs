@@ -31,7 +31,7 @@ pub use oci::{Image, Platform, Reference};
 
 /// The version of what the analyzers find. Cached layer fragments of another version are not
 /// used: bump it whenever an analyzer finds something different in the same bytes.
-pub const ANALYZER_VERSION: &str = "os-2";
+pub const ANALYZER_VERSION: &str = "os-3";
 
 /// How a scan reads its input.
 #[derive(Clone, Debug, Default)]

@@ -117,13 +117,9 @@ pub fn analyze(watch: Watch, path: &str, bytes: &[u8], work: &Path) -> Result<Fo
         Watch::DpkgStatus => Ok(packages(Manager::Dpkg, dpkg::parse_status(bytes)?)),
         Watch::ApkInstalled => Ok(packages(Manager::Apk, apk::parse_installed(bytes)?)),
         Watch::RpmSqlite => Ok(packages(Manager::Rpm, rpm::parse_sqlite(bytes, work)?)),
-        Watch::RpmBerkeley | Watch::RpmNdb => Err(format!(
-            "{path}: rpm's {} database is not read yet (only rpmdb.sqlite, rpm 4.16 and later)",
-            if watch == Watch::RpmNdb {
-                "NDB"
-            } else {
-                "Berkeley DB"
-            }
+        Watch::RpmBerkeley => Ok(packages(Manager::Rpm, rpm::parse_berkeley(bytes)?)),
+        Watch::RpmNdb => Err(format!(
+            "{path}: rpm's NDB database is not read yet (rpmdb.sqlite and Berkeley DB Packages are)"
         )),
         Watch::OsRelease => Ok(Found::OsRelease {
             fields: os_release::parse(bytes),

@@ -1,6 +1,7 @@
 //! rpm's database. rpm 4.16 and later keep it in SQLite (`rpmdb.sqlite`, table `Packages`,
-//! one header blob a package); the header format is rpm's own and is read here in Rust, so no
-//! librpm is needed at run time. The older Berkeley DB and NDB stores are not read yet.
+//! one header blob a package); older rpms in a Berkeley DB hash database (`Packages`). The
+//! header format is rpm's own; it and the Berkeley DB pages are read here in Rust, so no librpm
+//! or libdb is needed at run time. The NDB store (`Packages.db`, SUSE) is not read yet.
 
 use std::path::Path;
 
@@ -193,6 +194,106 @@ pub fn parse_sqlite(bytes: &[u8], work: &Path) -> Result<Vec<Package>, String> {
     Ok(out)
 }
 
+/// Berkeley DB's page types and item types that a hash database's reader meets.
+const P_HASH_UNSORTED: u8 = 2;
+const P_OVERFLOW: u8 = 7;
+const P_HASH: u8 = 13;
+const H_OFFPAGE: u8 = 3;
+const HASH_MAGIC: u32 = 0x061561;
+/// A page's header: LSN, page number, previous and next page, entries, high free offset,
+/// level, type.
+const PAGE_HEADER: usize = 26;
+
+/// Reads the packages of rpm's Berkeley DB `Packages` (rpm before 4.16; CentOS 5 to 8): a
+/// Berkeley DB hash database whose values are header blobs, each on a chain of overflow
+/// pages. Read-only and in Rust: the metadata page gives the byte order and page size, then
+/// every hash page's key/value pairs are visited and each off-page value is gathered from its
+/// overflow chain.
+pub fn parse_berkeley(bytes: &[u8]) -> Result<Vec<Package>, String> {
+    let raw32 = |at: usize| -> Option<[u8; 4]> { bytes.get(at..at + 4)?.try_into().ok() };
+    let magic = raw32(12).ok_or("shorter than a Berkeley DB metadata page")?;
+    let big_endian = if u32::from_le_bytes(magic) == HASH_MAGIC {
+        false
+    } else if u32::from_be_bytes(magic) == HASH_MAGIC {
+        true
+    } else {
+        return Err("not a Berkeley DB hash database (no hash magic on the metadata page)".into());
+    };
+    let u32_at = |page: &[u8], at: usize| -> Option<u32> {
+        let b: [u8; 4] = page.get(at..at + 4)?.try_into().ok()?;
+        Some(if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
+    };
+    let u16_at = |page: &[u8], at: usize| -> Option<u16> {
+        let b: [u8; 2] = page.get(at..at + 2)?.try_into().ok()?;
+        Some(if big_endian {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        })
+    };
+    let page_size = u32_at(bytes, 20).unwrap_or_default() as usize;
+    if !(512..=65536).contains(&page_size) || !page_size.is_power_of_two() {
+        return Err(format!("a Berkeley DB page size of {page_size} bytes"));
+    }
+    let pages = bytes.len() / page_size;
+    let page = |n: usize| bytes.get(n * page_size..(n + 1) * page_size);
+    let mut out = Vec::new();
+    for n in 1..pages {
+        let Some(p) = page(n) else { break };
+        if !matches!(p[25], P_HASH | P_HASH_UNSORTED) {
+            continue;
+        }
+        let entries = u16_at(p, 20).unwrap_or_default() as usize;
+        // Items alternate key, value; the value of each pair is what rpm stored.
+        for pair in (0..entries).step_by(2) {
+            let Some(offset) = u16_at(p, PAGE_HEADER + (pair + 1) * 2) else {
+                break;
+            };
+            let item = p
+                .get(offset as usize..)
+                .ok_or_else(|| format!("page {n}: an item outside the page"))?;
+            if item.first() != Some(&H_OFFPAGE) {
+                // Small inline values (rpm's record 0, a counter) are not headers.
+                continue;
+            }
+            let mut next = u32_at(item, 4).ok_or_else(|| format!("page {n}: a cut item"))? as usize;
+            let total = u32_at(item, 8).ok_or_else(|| format!("page {n}: a cut item"))? as usize;
+            if total > bytes.len() {
+                return Err(format!(
+                    "page {n}: a value of {total} bytes in a smaller file"
+                ));
+            }
+            let mut blob = Vec::with_capacity(total);
+            let mut hops = 0;
+            while next != 0 && blob.len() < total {
+                hops += 1;
+                let o = page(next)
+                    .filter(|o| o[25] == P_OVERFLOW && hops <= pages)
+                    .ok_or_else(|| format!("page {n}: a broken overflow chain at page {next}"))?;
+                let len = (u16_at(o, 22).unwrap_or_default() as usize).min(page_size - PAGE_HEADER);
+                blob.extend_from_slice(&o[PAGE_HEADER..PAGE_HEADER + len]);
+                next = u32_at(o, 16).unwrap_or_default() as usize;
+            }
+            if blob.len() < total {
+                return Err(format!(
+                    "page {n}: an overflow chain ends {} bytes short",
+                    total - blob.len()
+                ));
+            }
+            blob.truncate(total);
+            let header = Header::parse(&blob).map_err(|e| format!("page {n}: {e}"))?;
+            if let Some(p) = header.package().map_err(|e| format!("page {n}: {e}"))? {
+                out.push(p);
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,6 +381,77 @@ mod tests {
                 let _ = h.package();
             }
         }
+    }
+
+    /// A Berkeley DB hash database laid out as rpm's `Packages` is: a metadata page, a hash
+    /// page with one key/value pair whose value is off-page, and the value's overflow chain.
+    fn berkeley(blob: &[u8], page_size: usize) -> Vec<u8> {
+        let mut db = vec![0u8; page_size * 4];
+        db[12..16].copy_from_slice(&HASH_MAGIC.to_le_bytes());
+        db[20..24].copy_from_slice(&(page_size as u32).to_le_bytes());
+        db[25] = 8;
+        let hash = &mut db[page_size..2 * page_size];
+        hash[25] = P_HASH;
+        hash[20..22].copy_from_slice(&2u16.to_le_bytes());
+        let (key_at, value_at) = (page_size - 8, page_size - 24);
+        hash[26..28].copy_from_slice(&(key_at as u16).to_le_bytes());
+        hash[28..30].copy_from_slice(&(value_at as u16).to_le_bytes());
+        hash[key_at] = 1;
+        hash[key_at + 1..key_at + 5].copy_from_slice(&7u32.to_le_bytes());
+        hash[value_at] = H_OFFPAGE;
+        hash[value_at + 4..value_at + 8].copy_from_slice(&2u32.to_le_bytes());
+        hash[value_at + 8..value_at + 12].copy_from_slice(&(blob.len() as u32).to_le_bytes());
+        let room = page_size - PAGE_HEADER;
+        for (i, chunk) in blob.chunks(room).enumerate().take(2) {
+            let page = &mut db[(2 + i) * page_size..(3 + i) * page_size];
+            page[25] = P_OVERFLOW;
+            page[22..24].copy_from_slice(&(chunk.len() as u16).to_le_bytes());
+            let next = if i == 0 { 3u32 } else { 0 };
+            page[16..20].copy_from_slice(&next.to_le_bytes());
+            page[PAGE_HEADER..PAGE_HEADER + chunk.len()].copy_from_slice(chunk);
+        }
+        db
+    }
+
+    #[test]
+    fn berkeley_db_packages() {
+        let blob = header(&[
+            (TAG_NAME, TYPE_STRING, b"bash\0", 1),
+            (TAG_VERSION, TYPE_STRING, b"4.2.46\0", 1),
+            (TAG_RELEASE, TYPE_STRING, b"30.el7\0", 1),
+            (TAG_ARCH, TYPE_STRING, b"x86_64\0", 1),
+            (
+                TAG_SOURCERPM,
+                TYPE_STRING,
+                b"bash-4.2.46-30.el7.src.rpm\0",
+                1,
+            ),
+            (TAG_LICENSE, TYPE_STRING, &[b'x'; 500][..], 1),
+        ]);
+        assert!(blob.len() > 512, "the value spans two overflow pages");
+        let db = berkeley(&blob, 512);
+        let p = parse_berkeley(&db).unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            (p[0].name.as_str(), p[0].version.as_str()),
+            ("bash", "4.2.46-30.el7")
+        );
+        // A broken chain is an error, a cut file never a panic, another file not a database.
+        let mut broken = db.clone();
+        broken[2 * 512 + 16..2 * 512 + 20].copy_from_slice(&9u32.to_le_bytes());
+        assert!(
+            parse_berkeley(&broken)
+                .unwrap_err()
+                .contains("overflow chain")
+        );
+        for cut in 0..db.len() {
+            let _ = parse_berkeley(&db[..cut]);
+        }
+        assert!(
+            parse_berkeley(&[0u8; 4096])
+                .unwrap_err()
+                .contains("hash magic")
+        );
     }
 
     #[test]
