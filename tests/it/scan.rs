@@ -54,6 +54,16 @@ fn scan_to(reference: &str, out: &Path, extra: &[&str]) {
     Vx::local(dir.path()).ok(&args);
 }
 
+/// `--format` for each of the three documents.
+const EVERY_FORMAT: [&str; 6] = [
+    "--format",
+    "cdx-json",
+    "--format",
+    "cdx-pb",
+    "--format",
+    "spdx-json",
+];
+
 fn cdx(reference: &str, extra: &[&str]) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sbom.cdx.json");
@@ -179,18 +189,7 @@ fn debian_image_in_every_form() {
     let mut purls_seen: Option<Vec<String>> = None;
     for reference in &refs {
         let dir = tempfile::tempdir().unwrap();
-        scan_to(
-            reference,
-            dir.path(),
-            &[
-                "--format",
-                "cdx-json",
-                "--format",
-                "cdx-pb",
-                "--format",
-                "spdx-json",
-            ],
-        );
+        scan_to(reference, dir.path(), &EVERY_FORMAT);
         let doc: Value =
             serde_json::from_slice(&std::fs::read(dir.path().join("inventory.cdx.json")).unwrap())
                 .unwrap();
@@ -329,18 +328,7 @@ fn same_image_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let reference = format!("{}:v2", fx("debian"));
     for run in ["a", "b"] {
-        scan_to(
-            &reference,
-            &dir.path().join(run),
-            &[
-                "--format",
-                "cdx-json",
-                "--format",
-                "cdx-pb",
-                "--format",
-                "spdx-json",
-            ],
-        );
+        scan_to(&reference, &dir.path().join(run), &EVERY_FORMAT);
     }
     for f in [
         "inventory.cdx.json",
