@@ -310,16 +310,22 @@ pub trait BlobStore: Send + Sync {
     /// Opens the blob at `locator` (a path inside the store).
     fn open(&self, locator: &str) -> Result<Box<dyn Read + Send + '_>, String>;
 
-    /// Reads a small blob (a manifest or config) whole, checking it against `digest`.
-    fn read_verified(&self, locator: &str, digest: &str) -> Result<Vec<u8>, String> {
+    /// Reads a small document (index, manifest, config) whole; `what` names it in errors.
+    fn read_document(&self, locator: &str, what: &str) -> Result<Vec<u8>, String> {
         let mut bytes = Vec::new();
         self.open(locator)?
             .take(MAX_DOCUMENT + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| format!("blob {digest}: {e}"))?;
+            .map_err(|e| format!("{what}: {e}"))?;
         if bytes.len() as u64 > MAX_DOCUMENT {
-            return Err(format!("blob {digest}: larger than {MAX_DOCUMENT} bytes"));
+            return Err(format!("{what}: larger than {MAX_DOCUMENT} bytes"));
         }
+        Ok(bytes)
+    }
+
+    /// Reads a small blob (a manifest or config) whole, checking it against `digest`.
+    fn read_verified(&self, locator: &str, digest: &str) -> Result<Vec<u8>, String> {
+        let bytes = self.read_document(locator, &format!("blob {digest}"))?;
         verify(digest, &bytes)?;
         Ok(bytes)
     }
@@ -464,18 +470,9 @@ pub fn resolve_layout(
     tag: Option<&str>,
     platform: &Platform,
 ) -> Result<Image, String> {
-    let mut layout = Vec::new();
-    store
-        .open("oci-layout")?
-        .take(MAX_DOCUMENT)
-        .read_to_end(&mut layout)
-        .map_err(|e| format!("oci-layout: {e}"))?;
-    let mut index = Vec::new();
-    store
-        .open("index.json")?
-        .take(MAX_DOCUMENT)
-        .read_to_end(&mut index)
-        .map_err(|e| format!("index.json: {e}"))?;
+    // The marker file must be there; its one field (the layout version) changes nothing here.
+    store.read_document("oci-layout", "oci-layout")?;
+    let index = store.read_document("index.json", "index.json")?;
     let index: ManifestDoc =
         serde_json::from_slice(&index).map_err(|e| format!("index.json: not valid JSON: {e}"))?;
     let entries = index.manifests.unwrap_or_default();
@@ -659,12 +656,7 @@ struct DockerManifestEntry {
 /// Resolves a `docker save` tar: `manifest.json` names the config and the layer tars by path
 /// (`<id>/layer.tar` in the old layout, `blobs/sha256/<hex>` since Docker 25).
 pub fn resolve_docker_archive(store: &dyn BlobStore, tag: Option<&str>) -> Result<Image, String> {
-    let mut bytes = Vec::new();
-    store
-        .open("manifest.json")?
-        .take(MAX_DOCUMENT)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("manifest.json: {e}"))?;
+    let bytes = store.read_document("manifest.json", "manifest.json")?;
     let entries: Vec<DockerManifestEntry> =
         serde_json::from_slice(&bytes).map_err(|e| format!("manifest.json: not valid: {e}"))?;
     let tags_of = |e: &DockerManifestEntry| e.repo_tags.clone().unwrap_or_default();
@@ -696,15 +688,7 @@ pub fn resolve_docker_archive(store: &dyn BlobStore, tag: Option<&str>) -> Resul
             }
         },
     };
-    let config_bytes = {
-        let mut b = Vec::new();
-        store
-            .open(&chosen.config)?
-            .take(MAX_DOCUMENT)
-            .read_to_end(&mut b)
-            .map_err(|e| format!("{}: {e}", chosen.config))?;
-        b
-    };
+    let config_bytes = store.read_document(&chosen.config, &chosen.config)?;
     let config_digest = sha256_digest(&config_bytes);
     // The config's file name is its digest (`<hex>.json` or `blobs/sha256/<hex>`).
     let named = chosen
