@@ -8,6 +8,9 @@
 #   - openssl (Debian), which signs the DSSE envelopes of the signature tests;
 #   - mmdebstrap, umoci, skopeo, rpm and docker-registry (Debian) for the scanner's test images
 #     (scripts/scan-fixtures.sh builds them once into ~/.cache/vexlake/fixtures) and registry;
+#   - the language test image (scripts/lang-fixtures.sh, once): wheels from PyPI, npm, Yarn and
+#     pnpm apps from the npm registry, Debian's Java and Ruby packages, and a Rust binary built
+#     by cargo-auditable (installed from crates.io into the tools directory);
 #   - Python's deltalake, pyarrow, polars, duckdb and its delta extension (from PyPI) for the
 #     "other readers see the same rows" tests; cvss, jsonschema and PyYAML as independent
 #     oracles (CVSS scores, the advisory corpus manifests); the syft and trivy scanners
@@ -48,6 +51,12 @@ export VEXLAKE_SCAN_FIXTURES="${VEXLAKE_SCAN_FIXTURES:-$HOME/.cache/vexlake/fixt
 if [ ! -f "$VEXLAKE_SCAN_FIXTURES/.complete" ]; then
   step "building the scanner's test images into $VEXLAKE_SCAN_FIXTURES (scripts/scan-fixtures.sh)"
   ./scripts/scan-fixtures.sh "$VEXLAKE_SCAN_FIXTURES"
+fi
+
+export VEXLAKE_LANG_FIXTURES="${VEXLAKE_LANG_FIXTURES:-$HOME/.cache/vexlake/fixtures/lang-1}"
+if [ ! -f "$VEXLAKE_LANG_FIXTURES/.complete" ]; then
+  step "building the language scanners' test image into $VEXLAKE_LANG_FIXTURES (scripts/lang-fixtures.sh)"
+  VEXLAKE_TOOLS="$TOOLS" ./scripts/lang-fixtures.sh "$VEXLAKE_LANG_FIXTURES"
 fi
 
 PY="${PYTHON:-python3}"

@@ -19,5 +19,6 @@ mod ranges;
 mod replay;
 mod s3;
 mod scan;
+mod scan_lang;
 mod scoring;
 mod vex;

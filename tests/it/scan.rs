@@ -64,7 +64,7 @@ const EVERY_FORMAT: [&str; 6] = [
     "spdx-json",
 ];
 
-fn cdx(reference: &str, extra: &[&str]) -> Value {
+pub(crate) fn cdx(reference: &str, extra: &[&str]) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sbom.cdx.json");
     scan_to(reference, &out, extra);
@@ -72,7 +72,7 @@ fn cdx(reference: &str, extra: &[&str]) -> Value {
 }
 
 /// The library components of a CycloneDX document.
-fn libraries(doc: &Value) -> Vec<&Value> {
+pub(crate) fn libraries(doc: &Value) -> Vec<&Value> {
     doc["components"]
         .as_array()
         .unwrap()
@@ -610,12 +610,12 @@ fn pulls_from_a_registry() {
     assert!(stderr.contains("--insecure-registry"), "{stderr}");
 }
 
-fn sha(bytes: &[u8]) -> String {
+pub(crate) fn sha(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
 
 /// Stores `bytes` as a blob of the layout at `dir`; returns its digest.
-fn put_blob(dir: &Path, bytes: &[u8]) -> String {
+pub(crate) fn put_blob(dir: &Path, bytes: &[u8]) -> String {
     let blobs = dir.join("blobs/sha256");
     std::fs::create_dir_all(&blobs).unwrap();
     let d = sha(bytes);
@@ -625,7 +625,7 @@ fn put_blob(dir: &Path, bytes: &[u8]) -> String {
 
 /// Writes the config and manifest of a one-layer image whose layer blob is `blob` and whose
 /// diff id is `diff_id`. Returns the layer's digest and the manifest's digest and size.
-fn image_manifest(dir: &Path, blob: &[u8], diff_id: &str) -> (String, String, usize) {
+pub(crate) fn image_manifest(dir: &Path, blob: &[u8], diff_id: &str) -> (String, String, usize) {
     let layer = put_blob(dir, blob);
     let config = serde_json::json!({
         "architecture": "amd64", "os": "linux",
@@ -644,7 +644,7 @@ fn image_manifest(dir: &Path, blob: &[u8], diff_id: &str) -> (String, String, us
 }
 
 /// Writes the layout's oci-layout and index.json, whose one entry is `entry`.
-fn write_index(dir: &Path, entry: Value) {
+pub(crate) fn write_index(dir: &Path, entry: Value) {
     std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
     let index = serde_json::json!({"schemaVersion": 2, "manifests": [entry]});
     std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
@@ -652,7 +652,7 @@ fn write_index(dir: &Path, entry: Value) {
 
 /// Writes a one-layer OCI layout whose layer blob is `blob` and whose diff id is `diff_id`.
 /// Returns the layer's digest.
-fn layout_with(dir: &Path, blob: &[u8], diff_id: &str) -> String {
+pub(crate) fn layout_with(dir: &Path, blob: &[u8], diff_id: &str) -> String {
     let (layer, manifest, size) = image_manifest(dir, blob, diff_id);
     write_index(
         dir,
@@ -661,7 +661,7 @@ fn layout_with(dir: &Path, blob: &[u8], diff_id: &str) -> String {
     layer
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     e.write_all(bytes).unwrap();
@@ -963,7 +963,7 @@ fn os_packages(doc: &Value) -> BTreeSet<(String, String, String)> {
 }
 
 /// Runs an established scanner; returns its CycloneDX document.
-fn other_scanner(name: &str, args: &[&str], out: &Path) -> Value {
+pub(crate) fn other_scanner(name: &str, args: &[&str], out: &Path) -> Value {
     let status = Command::new(name)
         .args(args)
         .env("SYFT_CHECK_FOR_APP_UPDATE", "false")

@@ -253,9 +253,7 @@ fn summarize(globals: &Globals, scan: &scan::Scan, took: std::time::Duration) ->
     }
     let mut by_manager: BTreeMap<String, usize> = BTreeMap::new();
     for c in &scan.found.components {
-        *by_manager
-            .entry(format!("{:?}", c.manager).to_ascii_lowercase())
-            .or_default() += 1;
+        *by_manager.entry(c.manager.name().to_string()).or_default() += 1;
     }
     let managers: Vec<String> = by_manager.iter().map(|(m, n)| format!("{n} {m}")).collect();
     let read = scan.layers.iter().filter(|l| !l.cached).count();

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::analyzers::{self, Found};
+use super::native;
 use super::oci::LayerRef;
 
 /// The largest package database or os-release file read from a layer.
@@ -311,6 +312,9 @@ fn analyze_tar<R: Read>(
         }
         let kind = entry.header().entry_type();
         let Some(watch) = analyzers::watched(&path) else {
+            if kind.is_file() && entry.size() >= 64 {
+                binary(&mut entry, path, &mut fragment)?;
+            }
             continue;
         };
         if kind.is_symlink() || kind.is_hard_link() {
@@ -341,13 +345,49 @@ fn analyze_tar<R: Read>(
         let mut bytes = Vec::with_capacity(entry.size().min(1 << 20) as usize);
         entry.read_to_end(&mut bytes)?;
         match analyzers::analyze(watch, &path, &bytes, work) {
-            Ok(found) => {
+            Ok((found, problems)) => {
+                fragment
+                    .problems
+                    .extend(problems.into_iter().map(|p| format!("{path}: {p}")));
                 fragment.files.insert(path, found);
             }
             Err(reason) => fragment.problems.push(format!("{path}: {reason}")),
         }
     }
     Ok(fragment)
+}
+
+/// Reads a file that may be a native binary: its first bytes decide. A binary larger than
+/// [`native::MAX_BINARY`] is reported, not read; one that cannot be parsed is reported.
+fn binary<R: Read>(
+    entry: &mut tar::Entry<'_, R>,
+    path: String,
+    fragment: &mut Fragment,
+) -> io::Result<()> {
+    let mut head = [0u8; 4];
+    entry.read_exact(&mut head)?;
+    if !native::sniff(&head) {
+        return Ok(());
+    }
+    let size = entry.size();
+    if size > native::MAX_BINARY {
+        fragment.problems.push(format!(
+            "{path}: a binary of {size} bytes, more than the {} read; not analyzed",
+            native::MAX_BINARY
+        ));
+        return Ok(());
+    }
+    let mut bytes = Vec::with_capacity(size.min(64 << 20) as usize);
+    bytes.extend_from_slice(&head);
+    entry.read_to_end(&mut bytes)?;
+    match native::analyze(&bytes) {
+        Ok(Some(b)) => {
+            fragment.files.insert(path, Found::Binary(Box::new(b)));
+        }
+        Ok(None) => {}
+        Err(reason) => fragment.problems.push(format!("{path}: {reason}")),
+    }
+    Ok(())
 }
 
 #[cfg(test)]

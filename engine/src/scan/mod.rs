@@ -22,6 +22,7 @@ pub mod cache;
 pub mod formats;
 pub mod land;
 pub mod layers;
+pub mod native;
 pub mod oci;
 pub mod registry;
 pub mod stitch;
@@ -31,7 +32,7 @@ pub use oci::{Image, Platform, Reference};
 
 /// The version of what the analyzers find. Cached layer fragments of another version are not
 /// used: bump it whenever an analyzer finds something different in the same bytes.
-pub const ANALYZER_VERSION: &str = "os-3";
+pub const ANALYZER_VERSION: &str = "lang-1";
 
 /// How a scan reads its input.
 #[derive(Clone, Debug, Default)]

@@ -82,11 +82,19 @@ fn remove_under<V>(map: &mut BTreeMap<String, V>, dir: &str, including_dir: bool
     map.retain(|k, _| !(k.starts_with(&prefix) || (including_dir && k == dir)));
 }
 
-type Key = (Manager, String, String, Option<u64>, Option<String>);
+type Key = (
+    Manager,
+    Option<String>,
+    String,
+    String,
+    Option<u64>,
+    Option<String>,
+);
 
 fn key(manager: Manager, p: &Package) -> Key {
     (
         manager,
+        p.namespace.clone(),
         p.name.clone(),
         p.version.clone(),
         p.epoch,
@@ -124,8 +132,8 @@ pub fn stitch(fragments: &[&Fragment]) -> Stitched {
         );
         let mut present = BTreeSet::new();
         for (_, found) in files.values() {
-            if let Found::Packages { manager, packages } = found {
-                present.extend(packages.iter().map(|p| key(*manager, p)));
+            if let Some((manager, packages)) = found.packages() {
+                present.extend(packages.iter().map(|p| key(manager, p)));
             }
         }
         introduced.retain(|k, _| present.contains(k));
@@ -145,36 +153,40 @@ pub fn stitch(fragments: &[&Fragment]) -> Stitched {
                 pretty_name: fields.get("PRETTY_NAME").cloned(),
                 name: fields.get("NAME").cloned(),
             }),
-            Found::Packages { .. } | Found::Licenses { .. } => None,
+            _ => None,
         });
 
     let mut components: Vec<Component> = Vec::new();
     let mut seen = BTreeSet::new();
     for (path, (_, found)) in &files {
-        let Found::Packages { manager, packages } = found else {
+        let Some((manager, packages)) = found.packages() else {
             continue;
         };
         for p in packages {
-            let k = key(*manager, p);
+            let k = key(manager, p);
             if !seen.insert(k.clone()) {
                 continue;
             }
             let layer_index = introduced.get(&k).copied().unwrap_or_default();
-            let purl = purl(os.as_ref(), *manager, p);
+            let purl = purl(os.as_ref(), manager, p);
             let mut package = p.clone();
-            if *manager == Manager::Dpkg && package.licenses.is_empty() {
+            if manager == Manager::Dpkg && package.licenses.is_empty() {
                 let copyright = format!("usr/share/doc/{}/copyright", p.name);
                 if let Some(Found::Licenses { licenses }) = resolve(&files, &links, &copyright) {
                     package.licenses = licenses.clone();
                 }
             }
+            let path = match &p.member {
+                Some(member) => format!("{path}!/{member}"),
+                None => path.clone(),
+            };
             components.push(Component {
                 bom_ref: purl.clone(),
                 purl,
-                manager: *manager,
+                manager,
                 layer_index,
                 layer: fragments[layer_index].diff_id.clone(),
-                path: path.clone(),
+                path,
                 package,
             });
         }
@@ -217,6 +229,9 @@ fn resolve<'a>(
 /// with `upstream` naming the source package (`NAME`, or `NAME@VERSION` when the source's
 /// version differs; rpm: the source rpm) and rpm's `epoch`.
 pub fn purl(os: Option<&Os>, manager: Manager, p: &Package) -> String {
+    if !manager.is_os() {
+        return language_purl(manager, p);
+    }
     let namespace = Os::namespace(os, manager);
     let distro = os.map(Os::distro);
     let epoch = p.epoch.map(|e| e.to_string());
@@ -260,26 +275,65 @@ pub fn purl(os: Option<&Os>, manager: Manager, p: &Package) -> String {
     }
 }
 
+/// The purl of a language package: `pkg:npm/%40types/node@20.1.0`, `pkg:maven/org.slf4j/slf4j-api@2.0.9`,
+/// `pkg:golang/golang.org/x/sys@v0.17.0`; its name and namespace normalized as the purl
+/// specification says for the type (pypi lowercase with `-` for `_`, and so on).
+fn language_purl(manager: Manager, p: &Package) -> String {
+    let version = (!p.version.is_empty()).then_some(p.version.as_str());
+    let c = Components {
+        ty: Some(manager.purl_type()),
+        namespace: p.namespace.as_deref().filter(|n| !n.is_empty()),
+        name: Some(&p.name),
+        version,
+        qualifiers: Vec::new(),
+        subpath: None,
+    };
+    // Go's standard library has no module path: `pkg:golang/stdlib@1.22.1`, as Go's
+    // vulnerability database and other scanners name it.
+    if manager == Manager::Go && p.name == "stdlib" && p.namespace.is_none() {
+        return format!("pkg:golang/stdlib@{}", p.version);
+    }
+    match Purl::build(&c) {
+        Ok(purl) => purl.canonical(),
+        Err(_) => Purl::build(&Components {
+            ty: Some("generic"),
+            namespace: None,
+            name: Some(&p.name.replace('/', "%2F")),
+            ..c
+        })
+        .map(|p| p.canonical())
+        .unwrap_or_else(|_| format!("pkg:generic/{}", p.name)),
+    }
+}
+
 /// Dependency edges between the image's packages of one manager: a package's `depends` entry
 /// names another package or something it provides. Unresolved names are left out (a
 /// dependency on a package the image does not hold).
 fn dependencies(components: &[Component]) -> BTreeMap<String, BTreeSet<String>> {
-    let mut by_name: HashMap<(Manager, &str), &str> = HashMap::new();
+    // A dependency names a package as its ecosystem does: an npm scope or a Composer vendor
+    // is part of the name; Python compares names normalized.
+    let name = |manager: Manager, namespace: Option<&str>, name: &str| -> String {
+        match (manager, namespace) {
+            (Manager::Python, _) => super::analyzers::python::normalize(name),
+            (Manager::Npm | Manager::Composer, Some(ns)) => format!("{ns}/{name}"),
+            _ => name.to_string(),
+        }
+    };
+    let mut by_name: HashMap<(Manager, String), &str> = HashMap::new();
     for c in components {
-        by_name
-            .entry((c.manager, &c.package.name))
-            .or_insert(&c.bom_ref);
+        let n = name(c.manager, c.package.namespace.as_deref(), &c.package.name);
+        by_name.entry((c.manager, n)).or_insert(&c.bom_ref);
     }
     for c in components {
         for p in &c.package.provides {
-            by_name.entry((c.manager, p)).or_insert(&c.bom_ref);
+            by_name.entry((c.manager, p.clone())).or_insert(&c.bom_ref);
         }
     }
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for c in components {
         let children = out.entry(c.bom_ref.clone()).or_default();
         for d in &c.package.depends {
-            if let Some(&child) = by_name.get(&(c.manager, d.as_str()))
+            if let Some(&child) = by_name.get(&(c.manager, name(c.manager, None, d)))
                 && child != c.bom_ref
             {
                 children.insert(child.to_string());

@@ -104,6 +104,7 @@ pub fn parse_status(bytes: &[u8]) -> Result<Vec<Package>, String> {
             provides: field(paragraph, "Provides")
                 .map(|p| relation_names(&p))
                 .unwrap_or_default(),
+            ..Package::default()
         });
     }
     Ok(out)

@@ -6,17 +6,40 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub mod apk;
+pub mod dart;
+pub mod dotnet;
 pub mod dpkg;
+pub mod elixir;
+pub mod golang;
+pub mod java;
+pub mod npm;
 pub mod os_release;
+pub mod php;
+pub mod python;
 pub mod rpm;
+pub mod ruby;
+pub mod rust;
+pub mod swift;
 
-/// A package manager whose database an image carries.
+/// A package manager whose database an image carries, or a language ecosystem whose
+/// manifests, lock files or binaries name packages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Manager {
     Dpkg,
     Apk,
     Rpm,
+    Npm,
+    Python,
+    Maven,
+    Go,
+    Cargo,
+    Gem,
+    Composer,
+    Nuget,
+    Pub,
+    Swift,
+    Hex,
 }
 
 impl Manager {
@@ -26,13 +49,54 @@ impl Manager {
             Manager::Dpkg => "deb",
             Manager::Apk => "apk",
             Manager::Rpm => "rpm",
+            Manager::Npm => "npm",
+            Manager::Python => "pypi",
+            Manager::Maven => "maven",
+            Manager::Go => "golang",
+            Manager::Cargo => "cargo",
+            Manager::Gem => "gem",
+            Manager::Composer => "composer",
+            Manager::Nuget => "nuget",
+            Manager::Pub => "pub",
+            Manager::Swift => "swift",
+            Manager::Hex => "hex",
+        }
+    }
+
+    /// An operating system's package manager (its purls carry the distro).
+    pub fn is_os(self) -> bool {
+        matches!(self, Manager::Dpkg | Manager::Apk | Manager::Rpm)
+    }
+
+    /// Its name as the SBOM's `vexlake:package:manager` property and the scan summary write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Manager::Dpkg => "dpkg",
+            Manager::Apk => "apk",
+            Manager::Rpm => "rpm",
+            Manager::Npm => "npm",
+            Manager::Python => "python",
+            Manager::Maven => "maven",
+            Manager::Go => "go",
+            Manager::Cargo => "cargo",
+            Manager::Gem => "gem",
+            Manager::Composer => "composer",
+            Manager::Nuget => "nuget",
+            Manager::Pub => "pub",
+            Manager::Swift => "swift",
+            Manager::Hex => "hex",
         }
     }
 }
 
-/// An installed OS package, as its package manager records it.
+/// A package, as its package manager or its ecosystem's files record it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Package {
+    /// The purl namespace of a language package: a Maven group id, an npm scope (`@types`), a
+    /// Composer vendor, a Go module's path up to its last segment, a Swift package's host and
+    /// owner. OS packages take theirs from the distribution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     pub name: String,
     /// The version as the manager writes it: dpkg `[epoch:]upstream[-revision]`, apk
     /// `1.2.3-r0`, rpm `version-release` (the epoch apart).
@@ -56,6 +120,10 @@ pub struct Package {
     /// The names and capabilities it provides besides its own name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub provides: Vec<String>,
+    /// Where inside the file that lists it the package was found, when that file is an
+    /// archive: `WEB-INF/lib/guava-32.1.jar!/META-INF/maven/com.google.guava/guava/pom.properties`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
 }
 
 /// What a watched file holds.
@@ -71,6 +139,19 @@ pub enum Found {
     },
     /// The licences a package's copyright file names (dpkg's `usr/share/doc/NAME/copyright`).
     Licenses { licenses: Vec<String> },
+    /// A native binary or library, and the packages compiled into it.
+    Binary(Box<crate::scan::native::Binary>),
+}
+
+impl Found {
+    /// The packages it lists, with their manager.
+    pub fn packages(&self) -> Option<(Manager, &[Package])> {
+        match self {
+            Found::Packages { manager, packages } => Some((*manager, packages)),
+            Found::Binary(b) => b.manager.map(|m| (m, b.packages.as_slice())),
+            Found::OsRelease { .. } | Found::Licenses { .. } => None,
+        }
+    }
 }
 
 /// Why a path is read.
@@ -83,11 +164,69 @@ pub enum Watch {
     RpmNdb,
     OsRelease,
     DpkgCopyright,
+    NpmPackage,
+    NpmLock,
+    YarnLock,
+    PnpmLock,
+    PythonMetadata,
+    JavaArchive,
+    GoMod,
+    CargoLock,
+    Gemspec,
+    GemfileLock,
+    ComposerInstalled,
+    ComposerLock,
+    DotnetDeps,
+    NugetLock,
+    PubspecLock,
+    SwiftResolved,
+    MixLock,
 }
 
 /// Paths that are read: the package databases (at every place the managers keep them),
-/// os-release and dpkg's copyright files. Paths are normalized (no leading `/`).
+/// os-release, dpkg's copyright files and the language ecosystems' manifests, lock files and
+/// archives. Paths are normalized (no leading `/`). Binaries are found by their first bytes,
+/// not their names.
 pub fn watched(path: &str) -> Option<Watch> {
+    os_watched(path).or_else(|| language_watched(path))
+}
+
+/// The language files, by name. Lock files inside `node_modules` belong to packages' own
+/// development and describe nothing installed, so they are not read.
+fn language_watched(path: &str) -> Option<Watch> {
+    let (dir, base) = path.rsplit_once('/').unwrap_or(("", path));
+    let in_node_modules = path.starts_with("node_modules/") || path.contains("/node_modules/");
+    let lock = |w| (!in_node_modules).then_some(w);
+    match base {
+        // Installed packages, Debian's node-* packages under usr/share/nodejs, and an
+        // application's own package.json (one without a name and a version names nothing).
+        "package.json" => Some(Watch::NpmPackage),
+        "package-lock.json" | "npm-shrinkwrap.json" => lock(Watch::NpmLock),
+        "yarn.lock" => lock(Watch::YarnLock),
+        "pnpm-lock.yaml" => lock(Watch::PnpmLock),
+        "METADATA" if dir.ends_with(".dist-info") => Some(Watch::PythonMetadata),
+        "PKG-INFO" if dir.ends_with(".egg-info") => Some(Watch::PythonMetadata),
+        "go.mod" => lock(Watch::GoMod),
+        "Cargo.lock" => lock(Watch::CargoLock),
+        "Gemfile.lock" => lock(Watch::GemfileLock),
+        "installed.json" if dir.ends_with("vendor/composer") => Some(Watch::ComposerInstalled),
+        "composer.lock" => lock(Watch::ComposerLock),
+        "packages.lock.json" => lock(Watch::NugetLock),
+        "pubspec.lock" => lock(Watch::PubspecLock),
+        "Package.resolved" => lock(Watch::SwiftResolved),
+        "mix.lock" => lock(Watch::MixLock),
+        _ if base.ends_with(".deps.json") => Some(Watch::DotnetDeps),
+        _ if base.ends_with(".gemspec") && dir.ends_with("specifications") => Some(Watch::Gemspec),
+        // distutils' single-file egg-info is PKG-INFO itself.
+        _ if base.ends_with(".egg-info") && dir.contains("-packages") => {
+            Some(Watch::PythonMetadata)
+        }
+        _ if java::is_archive(base) => Some(Watch::JavaArchive),
+        _ => None,
+    }
+}
+
+fn os_watched(path: &str) -> Option<Watch> {
     match path {
         "var/lib/dpkg/status" => Some(Watch::DpkgStatus),
         "lib/apk/db/installed" | "usr/lib/apk/db/installed" => Some(Watch::ApkInstalled),
@@ -109,9 +248,27 @@ pub fn watched(path: &str) -> Option<Watch> {
     }
 }
 
-/// Parses a watched file. `work` is the scan's temporary directory (rpm's sqlite database is
-/// opened from a copy there).
-pub fn analyze(watch: Watch, path: &str, bytes: &[u8], work: &Path) -> Result<Found, String> {
+/// Parses a watched file into what it holds and the problems met on the way (parts of an
+/// archive that could not be read); an error when nothing could be. `work` is the scan's
+/// temporary directory (rpm's sqlite database is opened from a copy there).
+pub fn analyze(
+    watch: Watch,
+    path: &str,
+    bytes: &[u8],
+    work: &Path,
+) -> Result<(Found, Vec<String>), String> {
+    if watch == Watch::JavaArchive {
+        let archive = java::parse_archive(path, bytes);
+        let found = Found::Packages {
+            manager: Manager::Maven,
+            packages: archive.packages,
+        };
+        return Ok((found, archive.problems));
+    }
+    analyze_file(watch, path, bytes, work).map(|found| (found, Vec::new()))
+}
+
+fn analyze_file(watch: Watch, path: &str, bytes: &[u8], work: &Path) -> Result<Found, String> {
     let packages = |manager, packages| Found::Packages { manager, packages };
     match watch {
         Watch::DpkgStatus => Ok(packages(Manager::Dpkg, dpkg::parse_status(bytes)?)),
@@ -127,6 +284,29 @@ pub fn analyze(watch: Watch, path: &str, bytes: &[u8], work: &Path) -> Result<Fo
         Watch::DpkgCopyright => Ok(Found::Licenses {
             licenses: dpkg::copyright_licenses(bytes),
         }),
+        Watch::NpmPackage => Ok(packages(Manager::Npm, npm::parse_package_json(bytes)?)),
+        Watch::NpmLock => Ok(packages(Manager::Npm, npm::parse_package_lock(bytes)?)),
+        Watch::YarnLock => Ok(packages(Manager::Npm, npm::parse_yarn_lock(bytes)?)),
+        Watch::PnpmLock => Ok(packages(Manager::Npm, npm::parse_pnpm_lock(bytes)?)),
+        Watch::PythonMetadata => Ok(packages(Manager::Python, python::parse_metadata(bytes)?)),
+        Watch::JavaArchive => Ok(packages(
+            Manager::Maven,
+            java::parse_archive(path, bytes).packages,
+        )),
+        Watch::GoMod => Ok(packages(Manager::Go, golang::parse_go_mod(bytes)?)),
+        Watch::CargoLock => Ok(packages(Manager::Cargo, rust::parse_cargo_lock(bytes)?)),
+        Watch::Gemspec => Ok(packages(Manager::Gem, ruby::parse_gemspec(bytes)?)),
+        Watch::GemfileLock => Ok(packages(Manager::Gem, ruby::parse_gemfile_lock(bytes)?)),
+        Watch::ComposerInstalled => Ok(packages(Manager::Composer, php::parse_installed(bytes)?)),
+        Watch::ComposerLock => Ok(packages(Manager::Composer, php::parse_lock(bytes)?)),
+        Watch::DotnetDeps => Ok(packages(Manager::Nuget, dotnet::parse_deps_json(bytes)?)),
+        Watch::NugetLock => Ok(packages(
+            Manager::Nuget,
+            dotnet::parse_packages_lock(bytes)?,
+        )),
+        Watch::PubspecLock => Ok(packages(Manager::Pub, dart::parse_pubspec_lock(bytes)?)),
+        Watch::SwiftResolved => Ok(packages(Manager::Swift, swift::parse_resolved(bytes)?)),
+        Watch::MixLock => Ok(packages(Manager::Hex, elixir::parse_mix_lock(bytes)?)),
     }
 }
 

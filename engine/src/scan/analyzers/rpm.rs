@@ -150,6 +150,7 @@ impl<'a> Header<'a> {
             depends,
             provides,
             name,
+            ..Package::default()
         }))
     }
 }

@@ -41,6 +41,9 @@ pub(crate) struct Component {
     pub(crate) bom_ref: Option<String>,
     #[serde(rename = "type")]
     pub(crate) ty: &'static str,
+    /// A Maven group id, an npm scope, a Composer vendor, a Go module's path prefix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) group: Option<String>,
     pub(crate) name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) version: Option<String>,
@@ -122,6 +125,7 @@ pub(crate) fn bom(scan: &Scan, options: &RenderOptions) -> Bom {
         components.push(Component {
             bom_ref: Some(c.bom_ref.clone()),
             ty: "library",
+            group: c.package.namespace.clone(),
             name: c.package.name.clone(),
             version: Some(display_version(c)),
             licenses: c

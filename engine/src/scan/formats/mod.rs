@@ -139,10 +139,7 @@ pub(crate) fn properties(c: &Component) -> Vec<(&'static str, String)> {
     let mut p = vec![
         ("vexlake:layer:diff_id", c.layer.clone()),
         ("vexlake:layer:index", c.layer_index.to_string()),
-        (
-            "vexlake:package:manager",
-            format!("{:?}", c.manager).to_ascii_lowercase(),
-        ),
+        ("vexlake:package:manager", c.manager.name().to_string()),
         ("vexlake:path", c.path.clone()),
     ];
     if let Some(s) = &c.package.source {

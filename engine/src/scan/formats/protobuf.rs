@@ -28,6 +28,7 @@ fn component(c: &cyclonedx::Component) -> proto::Component {
     proto::Component {
         r#type: classification(c.ty) as i32,
         bom_ref: c.bom_ref.clone(),
+        group: c.group.clone(),
         name: c.name.clone(),
         version: c.version.clone().unwrap_or_default(),
         description: c.description.clone(),

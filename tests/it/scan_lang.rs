@@ -1,0 +1,366 @@
+//! `vexlake scan` on language packages fetched from their registries at test setup
+//! (`scripts/lang-fixtures.sh`): wheels from PyPI installed by pip, apps installed by npm, Yarn
+//! and pnpm, Debian's Java jars (alone, nested in a war and shaded into one jar), esbuild's Go
+//! binary from npm, a Rust binary built by `cargo auditable` from crates.io, Debian's Ruby
+//! gems and pythonnet's .NET deps.json. What the scanner lists is compared with what each
+//! ecosystem's own tool says is installed, and with Syft and Trivy. A missing fixture or tool
+//! fails the test; nothing is skipped.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::common::Vx;
+use crate::scan::{cdx, gzip, layout_with, libraries, other_scanner, sha};
+
+/// The fixtures `scripts/lang-fixtures.sh` built.
+fn fixtures() -> PathBuf {
+    let dir = std::env::var_os("VEXLAKE_LANG_FIXTURES")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join(".cache/vexlake/fixtures/lang-1"))
+        })
+        .expect("HOME or VEXLAKE_LANG_FIXTURES");
+    assert!(
+        dir.join(".complete").is_file(),
+        "the language test image is missing in {}: run scripts/test.sh (it runs \
+         scripts/lang-fixtures.sh), or set VEXLAKE_LANG_FIXTURES",
+        dir.display()
+    );
+    dir
+}
+
+fn apps() -> String {
+    format!("oci:{}:latest", fixtures().join("apps").display())
+}
+
+/// `expected/<ecosystem>`: one `name@version` a line, from the ecosystem's own tool.
+fn expected(ecosystem: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(fixtures().join("expected").join(ecosystem)).unwrap();
+    let lines: Vec<(String, String)> = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let at = l[1..].find('@').unwrap() + 1;
+            (l[..at].to_string(), l[at + 1..].to_string())
+        })
+        .collect();
+    assert!(!lines.is_empty(), "expected/{ecosystem} is empty");
+    lines
+}
+
+fn property<'a>(c: &'a Value, name: &str) -> Option<&'a str> {
+    c["properties"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == name)?["value"]
+        .as_str()
+}
+
+/// A package as the comparisons see it: purl type, namespace/name, version. Qualifiers are
+/// dropped; names are compared as their ecosystem does (PyPI's normalized).
+type Key = (String, String, String);
+
+fn key_of(purl: &str) -> Option<Key> {
+    let p = vexlake_udfs::kernels::purl::Purl::parse(purl)?;
+    let mut name = p.name.clone();
+    if !p.namespace.is_empty() {
+        name = format!("{}/{name}", p.namespace.join("/"));
+    }
+    if p.ty == "pypi" {
+        name = name.to_lowercase().replace(['_', '.'], "-");
+    }
+    let mut version = p.version.clone().unwrap_or_default();
+    // Go's standard library: `1.22.1` (Syft, Go's database) or `v1.22.1` (Trivy).
+    if p.ty == "golang" && name == "stdlib" {
+        version = version.trim_start_matches('v').to_string();
+    }
+    Some((p.ty.clone(), name, version))
+}
+
+/// Every package of a CycloneDX document, at any depth.
+fn keys(doc: &Value) -> BTreeSet<Key> {
+    fn walk(components: &Value, out: &mut BTreeSet<Key>) {
+        for c in components.as_array().into_iter().flatten() {
+            if let Some(k) = c["purl"].as_str().and_then(key_of) {
+                out.insert(k);
+            }
+            walk(&c["components"], out);
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(&doc["components"], &mut out);
+    out
+}
+
+fn of_type(keys: &BTreeSet<Key>, ty: &str) -> BTreeSet<Key> {
+    keys.iter().filter(|k| k.0 == ty).cloned().collect()
+}
+
+/// Each ecosystem's packages, with correct purls, as its own tool lists them: exactly those
+/// for PyPI (pip), npm (npm query over the npm, Yarn and pnpm apps), Maven (the pom.properties
+/// of every jar, nested and shaded ones included), Cargo (cargo tree of the Rust binary's
+/// crate, whose Cargo.lock is in the image too) and RubyGems; Go's module lines and version
+/// as read from esbuild's bytes. Every one carries its file and layer.
+#[test]
+fn each_ecosystem_lists_its_packages() {
+    let doc = cdx(&apps(), &[]);
+    let ours = keys(&doc);
+    let purl_key = |purl: String| key_of(&purl).unwrap();
+    type ToPurl = fn(&str, &str) -> String;
+    let cases: [(&str, ToPurl); 5] = [
+        ("pypi", |n, v| format!("pkg:pypi/{n}@{v}")),
+        ("npm", |n, v| {
+            format!("pkg:npm/{}@{v}", n.replace('@', "%40"))
+        }),
+        ("maven", |n, v| {
+            format!("pkg:maven/{}@{v}", n.replacen(':', "/", 1))
+        }),
+        ("cargo", |n, v| format!("pkg:cargo/{n}@{v}")),
+        ("gem", |n, v| format!("pkg:gem/{n}@{v}")),
+    ];
+    for (ty, purl) in cases {
+        let want: BTreeSet<Key> = expected(ty)
+            .iter()
+            .map(|(n, v)| purl_key(purl(n, v)))
+            .collect();
+        let got = of_type(&ours, ty);
+        assert_eq!(
+            got,
+            want,
+            "{ty}: missing {:?}, not expected {:?}",
+            want.difference(&got).collect::<Vec<_>>(),
+            got.difference(&want).collect::<Vec<_>>()
+        );
+    }
+    // Go: esbuild's modules and the standard library, and esbuild itself.
+    let go = of_type(&ours, "golang");
+    for (n, v) in expected("golang") {
+        let k = purl_key(format!("pkg:golang/{n}@{v}"));
+        assert!(go.contains(&k), "golang: {k:?} not in {go:?}");
+    }
+    assert!(
+        go.iter().any(|k| k.1 == "github.com/evanw/esbuild"),
+        "{go:?}"
+    );
+
+    // File evidence: the language layer (index 1), and the file that names each package.
+    let libs = libraries(&doc);
+    let path_of = |purl_prefix: &str| -> String {
+        let c = libs
+            .iter()
+            .find(|c| c["purl"].as_str().unwrap().starts_with(purl_prefix))
+            .unwrap_or_else(|| panic!("no {purl_prefix}"));
+        assert_eq!(property(c, "vexlake:layer:index"), Some("1"), "{c}");
+        property(c, "vexlake:path").unwrap().to_string()
+    };
+    assert_eq!(
+        path_of("pkg:pypi/requests@2.31.0"),
+        "usr/local/lib/python3.11/site-packages/requests-2.31.0.dist-info/METADATA"
+    );
+    assert_eq!(
+        path_of("pkg:npm/express@4.18.2"),
+        "srv/node-app/node_modules/express/package.json"
+    );
+    assert_eq!(
+        path_of("pkg:golang/golang.org/x/sys@"),
+        "srv/node-app/node_modules/@esbuild/linux-x64/bin/esbuild"
+    );
+    assert_eq!(path_of("pkg:cargo/itoa@1.0.11"), "srv/rust-app/Cargo.lock");
+    // A jar nested in a war, named through the war.
+    assert_eq!(
+        path_of("pkg:maven/org.slf4j/slf4j-api@"),
+        "srv/java/webapp.war!/WEB-INF/lib/slf4j-api.jar!/META-INF/maven/org.slf4j/slf4j-api/pom.properties"
+    );
+    // Both halves of the shaded jar.
+    assert!(path_of("pkg:maven/commons-io/commons-io@").starts_with("srv/java/shaded.jar!/"));
+    assert!(
+        path_of("pkg:maven/org.apache.commons/commons-lang3@").starts_with("srv/java/shaded.jar!/")
+    );
+    // The Rust binary's own record (cargo auditable) and its lock file agree on a runtime
+    // crate; pythonnet's deps.json names its runtime packages.
+    assert!(ours.contains(&("nuget".into(), "Microsoft.CSharp".into(), "4.7.0".into())));
+}
+
+/// Per ecosystem, vexlake finds at least 95% of what Syft and Trivy each find in the same
+/// image, and nothing that neither of them nor the ecosystem's own tool lists. Trivy runs
+/// without its Java database (it cannot be fetched here), so jars are compared with Syft.
+#[test]
+fn languages_agree_with_syft_and_trivy() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = fixtures().join("apps");
+    let ours = keys(&cdx(&apps(), &[]));
+    let syft_out = dir.path().join("syft.json");
+    let syft = keys(&other_scanner(
+        "syft",
+        &[
+            "-q",
+            &format!("oci-dir:{}", layout.display()),
+            "-o",
+            &format!("cyclonedx-json={}", syft_out.display()),
+        ],
+        &syft_out,
+    ));
+    let trivy_out = dir.path().join("trivy.json");
+    let cache = dir.path().join("trivy-cache");
+    let trivy = keys(&other_scanner(
+        "trivy",
+        &[
+            "image",
+            "--quiet",
+            "--input",
+            layout.to_str().unwrap(),
+            "--format",
+            "cyclonedx",
+            "--output",
+            trivy_out.to_str().unwrap(),
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "--skip-db-update",
+            "--offline-scan",
+            "--disable-telemetry",
+            "--skip-files",
+            "**/*.jar",
+            "--skip-files",
+            "**/*.war",
+        ],
+        &trivy_out,
+    ));
+    let mut report = BTreeMap::new();
+    for ty in ["npm", "pypi", "maven", "golang", "cargo", "gem", "nuget"] {
+        let mine = of_type(&ours, ty);
+        assert!(!mine.is_empty(), "{ty}: vexlake lists nothing");
+        for (scanner, theirs) in [("syft", &syft), ("trivy", &trivy)] {
+            let theirs = of_type(theirs, ty);
+            // A version-less entry (Trivy's Go main module) matches by name.
+            let found = theirs
+                .iter()
+                .filter(|k| {
+                    mine.contains(*k) || (k.2.is_empty() && mine.iter().any(|m| m.1 == k.1))
+                })
+                .count();
+            report.insert(format!("{ty} {scanner}"), (found, theirs.len()));
+            assert!(
+                found * 100 >= theirs.len() * 95,
+                "{ty}: {scanner} lists {}, vexlake finds {found} of them; missing {:?}",
+                theirs.len(),
+                theirs.difference(&mine).collect::<Vec<_>>()
+            );
+        }
+        let invented: Vec<_> = mine
+            .iter()
+            .filter(|k| !syft.contains(*k) && !trivy.contains(*k))
+            .collect();
+        assert!(
+            invented.is_empty(),
+            "{ty}: found by vexlake alone: {invented:?}"
+        );
+    }
+    eprintln!("recall (found, listed): {report:?}");
+}
+
+/// A layer tar of `(path, bytes)` files.
+fn layer(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (path, data) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o755);
+        h.set_cksum();
+        b.append_data(&mut h, path, *data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in entries {
+        w.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// Malformed manifests, a broken binary and archives nested past the limit are each reported
+/// (a reject naming the file and the reason, exit 2) and everything else in the image is
+/// still listed.
+#[test]
+fn bad_language_files_are_reported_and_the_scan_goes_on() {
+    let pom = b"groupId=org.example\nartifactId=good\nversion=1.0\n";
+    let good_jar = zip(&[("META-INF/maven/org.example/good/pom.properties", pom)]);
+    let mut deep = good_jar.clone();
+    for _ in 0..6 {
+        deep = zip(&[("inner.jar", &deep)]);
+    }
+    let tar = layer(&[
+        (
+            "app/node_modules/ok/package.json",
+            br#"{"name":"ok","version":"1.0.0"}"#,
+        ),
+        ("app/node_modules/bad/package.json", b"{\"name\": \"bad\","),
+        ("app/Cargo.lock", b"[[package]]\nname = 1\n"),
+        ("app/lib/good.jar", &good_jar),
+        ("app/lib/deep.jar", &deep),
+        (
+            "app/lib/broken.jar",
+            b"PK\x03\x04 this is not a zip archive at all",
+        ),
+        (
+            "usr/bin/broken",
+            b"\x7fELF\x02\x01\x01\x00 a header and nothing after it, longer than sixty-four bytes",
+        ),
+        (
+            "usr/lib/python3/dist-packages/x.dist-info/METADATA",
+            b"Metadata-Version: 2.1\nSummary: no name\n",
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("image");
+    layout_with(&image, &gzip(&tar), &sha(&tar));
+    let vx = Vx::local(&dir.path().join("lake"));
+    vx.ok(&["init"]);
+    let out = dir.path().join("sbom.json");
+    let run = vx.run(&[
+        "scan",
+        image.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    for (path, reason) in [
+        ("app/node_modules/bad/package.json", "not JSON"),
+        ("app/Cargo.lock", "not a Cargo.lock"),
+        ("app/lib/deep.jar", "archives deep, not read"),
+        ("app/lib/broken.jar", "not a readable zip"),
+        ("usr/bin/broken", "broken ELF"),
+        ("x.dist-info/METADATA", "no Name"),
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(path) && l.contains(reason)),
+            "{path}: {reason}: {stderr}"
+        );
+    }
+    // The rest of the image is listed.
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let purls: BTreeSet<&str> = libraries(&doc)
+        .iter()
+        .map(|c| c["purl"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        purls,
+        BTreeSet::from(["pkg:maven/org.example/good@1.0", "pkg:npm/ok@1.0.0"])
+    );
+    assert_eq!(
+        vx.count("select count(*) from rejects where kind = 'image'"),
+        6,
+        "one reject a bad file"
+    );
+    assert_eq!(vx.count("select count(*) from components"), 2);
+}
