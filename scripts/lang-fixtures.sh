@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the language scanners' test image from real packages fetched from their registries,
-# into DIR (default ~/.cache/vexlake/fixtures/lang-1), once: a later run finds DIR/.complete and
+# into DIR (default ~/.cache/vexlake/fixtures/lang-2), once: a later run finds DIR/.complete and
 # does nothing. tests/it/scan_lang.rs reads it from $VEXLAKE_LANG_FIXTURES (scripts/test.sh
 # sets it).
 #
@@ -18,16 +18,21 @@
 #     usr/local/bin/vexlake-fixture-rs   a Rust binary built by `cargo auditable` from
 #                      crates.io (its .dep-v0 section), with its Cargo.lock in srv/rust-app/
 #     usr/share/rubygems-integration/   Debian's ruby-* gems' specifications
+#   usage/           an OCI image layout, tag :latest: Debian's base again, its entrypoint
+#                    `/bin/sh -c 'exec apt-get --version'`
 #   expected/        what each ecosystem's own tool says is there, one `name@version` a line:
 #                    pypi (pip list), npm (npm query), maven (the jars' pom.properties), cargo
 #                    (cargo tree), gem (the installed specifications' file names), golang
-#                    (esbuild's `dep` lines and Go version, read as text from the binary)
+#                    (esbuild's `dep` lines and Go version, read as text from the binary),
+#                    usage (the packages dpkg -S names for sh, apt-get and every library
+#                    `ldd` lists for them, run in the unpacked image with chroot), usage-rs
+#                    (the same for :latest's entrypoint, the Rust binary)
 #
 # What it needs: the scanner fixtures (VEXLAKE_SCAN_FIXTURES), umoci, skopeo, pip, npm, cargo,
-# apt-get download, dpkg-deb; cargo-auditable is installed from crates.io into $VEXLAKE_TOOLS.
+# apt-get download, dpkg-deb, chroot (root); cargo-auditable is installed from crates.io into $VEXLAKE_TOOLS.
 set -euo pipefail
 
-OUT="${1:-$HOME/.cache/vexlake/fixtures/lang-1}"
+OUT="${1:-$HOME/.cache/vexlake/fixtures/lang-2}"
 [ -f "$OUT/.complete" ] && exit 0
 SCAN="${VEXLAKE_SCAN_FIXTURES:-$HOME/.cache/vexlake/fixtures/scan-3}"
 TOOLS="${VEXLAKE_TOOLS:-$HOME/.cache/vexlake/tools}"
@@ -157,6 +162,32 @@ tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@"$SOURCE_DATE_EPOCH
 skopeo copy -q "oci:$SCAN/debian:base" oci:apps:latest
 umoci raw add-layer --image apps:latest langs.tar
 umoci config --image apps:latest --config.entrypoint /usr/local/bin/vexlake-fixture-rs
+
+echo "lang fixtures: the usage image, and what ldd and dpkg say its entrypoint loads"
+# Debian's base with an entrypoint that runs apt-get through sh -c and exec: the usage view is
+# dash, apt and the packages of the libraries the real dynamic linker loads for both.
+skopeo copy -q "oci:$SCAN/debian:base" oci:usage:latest
+umoci config --image usage:latest --config.entrypoint /bin/sh --config.entrypoint -c \
+  --config.entrypoint 'exec apt-get --version' --config.workingdir /
+# usage_oracle IMAGE PROGRAM...: the dpkg packages owning each program and each library ldd
+# lists for it, in the image unpacked (chroot runs the image's own ldd and dpkg).
+usage_oracle() {
+  local image="$1"
+  shift
+  umoci unpack --image "$image" bundle >/dev/null
+  local rf=bundle/rootfs
+  for program in "$@"; do
+    chroot "$rf" realpath "$program"
+    chroot "$rf" /usr/bin/ldd "$program" | grep -o '/[^ ]*' | xargs -r -n1 chroot "$rf" realpath
+  done | sort -u | while read -r file; do
+    # dpkg lists files under the directories packages ship them in: /lib or /usr/lib. A file
+    # no package owns (the Rust binary) is left out.
+    chroot "$rf" dpkg -S "$file" 2>/dev/null || chroot "$rf" dpkg -S "${file#/usr}" 2>/dev/null || true
+  done | cut -d: -f1 | sort -u
+  rm -rf bundle
+}
+usage_oracle usage:latest /bin/sh /usr/bin/apt-get > expected/usage
+usage_oracle apps:latest /usr/local/bin/vexlake-fixture-rs > expected/usage-rs
 rm -rf root war debs wheels npm-tools rust-app rust-target yarn-cache pnpm-store langs.tar
 touch .complete
 rm -rf "$OUT"

@@ -486,9 +486,14 @@ fn lands_in_the_lake_and_caches_layers() {
         )),
         truth.len() as i64
     );
-    // One CycloneDX document per image (rescans land nothing new), its blob in the lake.
+    // Two CycloneDX documents per image, the inventory and the usage view of its entrypoint
+    // (/bin/bash): rescans land nothing new; each blob is in the lake.
     let docs = vx.sql_json("select blob_path, format from artifacts order by blob_path, format");
-    assert_eq!(docs.len(), 2, "{docs:?}");
+    assert_eq!(docs.len(), 4, "{docs:?}");
+    assert_eq!(
+        vx.count("select count(*) from artifacts where view = 'usage' and blob_path like '%/usage.cdx.json'"),
+        2
+    );
     for d in &docs {
         let blob = dir
             .path()

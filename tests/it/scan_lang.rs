@@ -20,7 +20,7 @@ fn fixtures() -> PathBuf {
         .map(PathBuf::from)
         .or_else(|| {
             std::env::var_os("HOME")
-                .map(|h| PathBuf::from(h).join(".cache/vexlake/fixtures/lang-1"))
+                .map(|h| PathBuf::from(h).join(".cache/vexlake/fixtures/lang-2"))
         })
         .expect("HOME or VEXLAKE_LANG_FIXTURES");
     assert!(
@@ -363,4 +363,233 @@ fn bad_language_files_are_reported_and_the_scan_goes_on() {
         "one reject a bad file"
     );
     assert_eq!(vx.count("select count(*) from components"), 2);
+}
+
+/// `expected/<name>`: one package name a line.
+fn expected_names(name: &str) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(fixtures().join("expected").join(name)).unwrap();
+    let names: BTreeSet<String> = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    assert!(!names.is_empty(), "expected/{name} is empty");
+    names
+}
+
+/// The names of a document's components of purl type `ty` (an OS package's name without its
+/// distribution namespace).
+fn names_of(doc: &Value, ty: &str) -> BTreeSet<String> {
+    libraries(doc)
+        .iter()
+        .filter_map(|c| key_of(c["purl"].as_str()?))
+        .filter(|k| k.0 == ty)
+        .map(|k| match ty {
+            "deb" | "rpm" | "apk" => k.1.rsplit('/').next().unwrap_or_default().to_string(),
+            _ => k.1,
+        })
+        .collect()
+}
+
+/// The usage view of an image whose entrypoint (`/bin/sh -c 'exec apt-get --version'`) runs a
+/// dynamically linked binary lists exactly the packages of sh and apt-get and of every library
+/// the real dynamic linker loads for them (the image's own `ldd`, with `dpkg -S` naming each
+/// file's package); it lands as the `usage` view, and the inventory marks each package as in
+/// the closure, linked or only present.
+#[test]
+fn the_usage_view_is_what_the_entrypoint_runs_and_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sboms");
+    let vx = Vx::local(&dir.path().join("lake"));
+    vx.ok(&["init"]);
+    let image = format!("oci:{}:latest", fixtures().join("usage").display());
+    vx.ok(&["scan", &image, "--out", &format!("{}/", out.display())]);
+    let read = |name: &str| -> Value {
+        serde_json::from_slice(&std::fs::read(out.join(name)).unwrap()).unwrap()
+    };
+    let usage = read("usage.cdx.json");
+    let inventory = read("inventory.cdx.json");
+    let want = expected_names("usage");
+    assert_eq!(names_of(&usage, "deb"), want);
+    assert_eq!(libraries(&usage).len(), want.len());
+    // The inventory holds more, and says of each package how the entrypoint uses it.
+    let marks: BTreeMap<String, String> = libraries(&inventory)
+        .iter()
+        .map(|c| {
+            let name = c["name"].as_str().unwrap().to_string();
+            (name, property(c, "vexlake:usage").unwrap().to_string())
+        })
+        .collect();
+    assert!(marks.len() > want.len() + 50, "{}", marks.len());
+    assert_eq!(marks["dash"], "closure");
+    assert_eq!(marks["apt"], "closure");
+    assert_eq!(marks["libc6"], "linked");
+    assert_eq!(marks["libapt-pkg6.0"], "linked");
+    assert_eq!(marks["bash"], "present");
+    let in_view: BTreeSet<String> = marks
+        .iter()
+        .filter(|(_, m)| *m != "present")
+        .map(|(n, _)| n.clone())
+        .collect();
+    assert_eq!(in_view, want);
+    // The lake holds both views; the usage view's rows are the usage document's packages
+    // (and its operating system component, as in the inventory).
+    assert_eq!(
+        vx.count("select count(*) from components where view = 'usage' and purl like 'pkg:deb/%'"),
+        want.len() as i64
+    );
+    assert_eq!(
+        vx.count("select count(*) from components where view = 'usage' and purl is null"),
+        1
+    );
+    assert_eq!(
+        vx.count("select count(*) from artifacts where view = 'usage' and blob_path like '%/usage.cdx.json'"),
+        1
+    );
+    assert_eq!(
+        vx.count(
+            "select count(*) from components where view = 'inventory' and purl like 'pkg:deb/%'"
+        ),
+        marks.len() as i64
+    );
+}
+
+/// The language image's entrypoint is the Rust binary: its usage view is the crates compiled
+/// into it (cargo auditable's record, build-time crates left out) and the packages of the
+/// libraries it loads (ldd and dpkg -S again); esbuild, the Python and npm packages and the
+/// jars, which nothing runs, are only present.
+#[test]
+fn a_rust_entrypoint_brings_its_crates_and_libraries() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("usage.cdx.json");
+    Vx::local(dir.path()).ok(&[
+        "scan",
+        &apps(),
+        "--no-lake",
+        "--view",
+        "usage",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let usage: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(names_of(&usage, "deb"), expected_names("usage-rs"));
+    // The runtime crates: what Cargo's own tree lists less the proc-macro crates, which run
+    // at build time only.
+    let crates = names_of(&usage, "cargo");
+    let all: BTreeSet<String> = expected("cargo").into_iter().map(|(n, _)| n).collect();
+    assert!(crates.is_subset(&all), "{crates:?}");
+    for build_only in [
+        "proc-macro2",
+        "quote",
+        "syn",
+        "serde_derive",
+        "unicode-ident",
+    ] {
+        assert!(
+            all.contains(build_only) && !crates.contains(build_only),
+            "{build_only}"
+        );
+    }
+    for runtime in ["itoa", "serde_json", "vexlake-fixture-rs"] {
+        assert!(crates.contains(runtime), "{runtime}: {crates:?}");
+    }
+    for ty in ["npm", "pypi", "maven", "golang", "gem", "nuget"] {
+        assert!(names_of(&usage, ty).is_empty(), "{ty} in the usage view");
+    }
+    let argv = usage["metadata"]["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "vexlake:usage:argv")
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(argv, r#"["/usr/local/bin/vexlake-fixture-rs"]"#);
+}
+
+/// The policy's reachability reads the usage view: one real advisory (GHSA-7g45-4rm6-3mm3,
+/// Guava before 32.0.0, from the corpus) against two scanned images holding Guava 31.1. In the
+/// language image nothing runs Guava (its entrypoint is the Rust binary): `not_reachable`. In
+/// an image whose entrypoint is `java -jar /app/app.jar`, a jar shading Guava's coordinates,
+/// it is `reachable`.
+#[test]
+fn reachability_follows_the_usage_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let vx = Vx::local(&dir.path().join("lake"));
+    vx.ok(&["init"]);
+    // A real ELF file stands in for `java`; the jar names Guava by its pom.properties.
+    let java = std::fs::read("/usr/bin/true").unwrap();
+    let jar = zip(&[(
+        "META-INF/maven/com.google.guava/guava/pom.properties",
+        b"groupId=com.google.guava\nartifactId=guava\nversion=31.1-jre\n",
+    )]);
+    let tar = layer(&[("usr/bin/java", &java), ("app/app.jar", &jar)]);
+    let image = dir.path().join("java-app");
+    layout_with(&image, &gzip(&tar), &sha(&tar));
+    set_entrypoint(&image, &["java", "-jar", "/app/app.jar"]);
+    vx.ok(&["scan", image.to_str().unwrap()]);
+    vx.ok(&["scan", &apps()]);
+    let advisories = dir.path().join("advisories");
+    std::fs::create_dir_all(&advisories).unwrap();
+    std::fs::copy(
+        crate::common::repo()
+            .join("../shared/corpus/osv/osv-scalibr-ghsa/GHSA-7g45-4rm6-3mm3.json"),
+        advisories.join("GHSA-7g45-4rm6-3mm3.json"),
+    )
+    .unwrap();
+    vx.ok(&["ingest", "advisories", advisories.to_str().unwrap()]);
+    vx.ok(&["evaluate"]);
+    let rows = vx.sql_json(
+        "select i.entrypoint, f.reachability from findings f join images i \
+         on f.image_digest = i.image_digest \
+         where f.vulnerability_id = 'GHSA-7g45-4rm6-3mm3' order by f.reachability",
+    );
+    let got: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["entrypoint"].to_string(),
+                r["reachability"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                r#"["/usr/local/bin/vexlake-fixture-rs"]"#.to_string(),
+                "not_reachable".to_string()
+            ),
+            (
+                r#"["java","-jar","/app/app.jar"]"#.to_string(),
+                "reachable".to_string()
+            ),
+        ]
+    );
+}
+
+/// Gives the one image of the layout at `dir` an entrypoint: a new config, manifest and index.
+fn set_entrypoint(dir: &std::path::Path, entrypoint: &[&str]) {
+    let read = |p: &std::path::Path| -> Value {
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    };
+    let blob = |digest: &str| dir.join("blobs/sha256").join(&digest[7..]);
+    let mut index = read(&dir.join("index.json"));
+    let manifest_digest = index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut manifest = read(&blob(&manifest_digest));
+    let mut config = read(&blob(manifest["config"]["digest"].as_str().unwrap()));
+    config["config"] = serde_json::json!({"Entrypoint": entrypoint});
+    let config = serde_json::to_vec(&config).unwrap();
+    let config_digest = crate::scan::put_blob(dir, &config);
+    manifest["config"]["digest"] = config_digest.into();
+    manifest["config"]["size"] = config.len().into();
+    let manifest = serde_json::to_vec(&manifest).unwrap();
+    let manifest_digest = crate::scan::put_blob(dir, &manifest);
+    index["manifests"][0]["digest"] = manifest_digest.into();
+    index["manifests"][0]["size"] = manifest.len().into();
+    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
 }

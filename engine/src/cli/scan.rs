@@ -10,7 +10,7 @@ use super::{Globals, note, progress};
 use crate::error::{EngineError, Result};
 use crate::ingest::{Kind, Reject, write_rejects};
 use crate::scan::formats::{self, Format, RenderOptions};
-use crate::scan::{self, Cache, Options, Platform, Reference};
+use crate::scan::{self, Cache, Options, Platform, Reference, View};
 
 const AFTER_HELP: &str = "REF is one of:
   oci:DIR[:TAG]                       an OCI image layout directory (TAG when it holds several)
@@ -26,13 +26,20 @@ Examples:
   vexlake scan registry:ghcr.io/org/app@sha256:... --platform linux/arm64
 
 What it finds: the OS (os-release) and its packages: dpkg (status and the status.d/ of
-distroless images), apk (lib/apk/db/installed) and rpm (rpmdb.sqlite), each with its purl
-(pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=amd64&distro=debian-12), its source package and
-the layer that introduced it.
+distroless images), apk (lib/apk/db/installed) and rpm (rpmdb.sqlite, Berkeley DB Packages),
+each with its purl (pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=amd64&distro=debian-12), its
+source package and the layer that introduced it; language packages: npm, Python, Java (jar, war,
+ear, nested and shaded), Go and Rust binaries, Ruby, PHP, .NET, Dart, Swift, Elixir; native
+binaries (ELF, PE, Mach-O) and what they link.
+
+Two views: the inventory (everything found) and the usage view: the packages the entrypoint
+runs (through sh -c, env and exec, PATH, #! interpreters; Python's site-packages, Node.js's
+node_modules, java -jar and its Class-Path) and the libraries they load (DT_NEEDED through
+RPATH, RUNPATH, ld.so.conf). Each inventory component is marked closure, linked or present.
 
 The scan lands in the lake: images, layers, artifacts (the documents under
-images/<digest>/inventory.*), components (view 'inventory'), dependencies and a scan.completed
-event. Each layer's findings are cached in the lake by diff id, so a rescan reads no layer it
+images/<digest>/inventory.* and usage.*), components (views 'inventory' and 'usage'; the
+policy's reachability reads the usage view), dependencies and a scan.completed event. Each layer's findings are cached in the lake by diff id, so a rescan reads no layer it
 has seen, and an image that shares a base reads only its own layers.";
 
 #[derive(Debug, clap::Args)]
@@ -47,11 +54,16 @@ pub struct Args {
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     pub formats: Vec<Format>,
 
-    /// Where to write the SBOMs: a file (one format), a directory (created if needed; the
-    /// files are inventory.cdx.json, inventory.cdx.pb, inventory.spdx.json), or - for stdout.
+    /// Where to write the SBOMs: a file (one format, one view), a directory (created if
+    /// needed; the files are VIEW.cdx.json, VIEW.cdx.pb, VIEW.spdx.json), or - for stdout.
     /// Without it the SBOMs go to the lake only.
     #[arg(long, value_name = "FILE|DIR")]
     pub out: Option<PathBuf>,
+
+    /// Which view --out writes (repeatable): inventory (every package found) or usage (what
+    /// the entrypoint runs and links). [default: inventory for a file; both for a directory]
+    #[arg(long = "view", value_enum, value_name = "VIEW")]
+    pub views: Vec<View>,
 
     /// The platform to pick from a multi-platform image index.
     #[arg(long, value_name = "OS/ARCH[/VARIANT]", default_value = "linux/amd64")]
@@ -98,22 +110,34 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Where each format's document goes.
-fn destinations(out: &Path, formats: &[Format]) -> Result<Vec<(Format, PathBuf)>> {
-    let as_dir = out.is_dir() || out.to_string_lossy().ends_with('/') || formats.len() > 1;
-    if as_dir {
+/// Whether `--out` names a directory.
+fn out_is_dir(out: &Path, formats: &[Format], views: &[View]) -> bool {
+    out.is_dir() || out.to_string_lossy().ends_with('/') || formats.len() * views.len() > 1
+}
+
+/// Where each (view, format) document goes.
+fn destinations(
+    out: &Path,
+    formats: &[Format],
+    views: &[View],
+) -> Result<Vec<(View, Format, PathBuf)>> {
+    if out_is_dir(out, formats, views) {
         if out.exists() && !out.is_dir() {
             return Err(EngineError::Config(format!(
-                "--out {}: several formats are written into a directory, and this is a file",
+                "--out {}: several documents are written into a directory, and this is a file",
                 out.display()
             )));
         }
-        Ok(formats
+        Ok(views
             .iter()
-            .map(|f| (*f, out.join(format!("inventory.{}", f.extension()))))
+            .flat_map(|v| {
+                formats
+                    .iter()
+                    .map(move |f| (*v, *f, out.join(format!("{}.{}", v.name(), f.extension()))))
+            })
             .collect())
     } else {
-        Ok(vec![(formats[0], out.to_path_buf())])
+        Ok(vec![(views[0], formats[0], out.to_path_buf())])
     }
 }
 
@@ -124,9 +148,23 @@ pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
     }
     formats.sort();
     formats.dedup();
-    if args.out.as_deref() == Some(Path::new("-")) && formats.len() > 1 {
+    let mut views = args.views.clone();
+    views.sort();
+    views.dedup();
+    let explicit_views = !views.is_empty();
+    if views.is_empty() {
+        views.push(View::Inventory);
+        if args
+            .out
+            .as_deref()
+            .is_some_and(|o| o != Path::new("-") && out_is_dir(o, &formats, &[View::Inventory]))
+        {
+            views.push(View::Usage);
+        }
+    }
+    if args.out.as_deref() == Some(Path::new("-")) && formats.len() * views.len() > 1 {
         return Err(EngineError::Config(
-            "--out - writes one document to stdout: name one --format".into(),
+            "--out - writes one document to stdout: name one --format and one --view".into(),
         ));
     }
     let reference = Reference::parse(&args.reference)?;
@@ -168,24 +206,52 @@ pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
     let render = RenderOptions {
         timestamp: args.timestamp,
     };
-    let mut documents: Vec<(Format, Vec<u8>)> = formats
-        .iter()
-        .map(|f| (*f, formats::render(&scanned, *f, &render)))
+    let usage = scanned.usage();
+    if usage.is_none() {
+        if explicit_views && views.contains(&View::Usage) {
+            return Err(EngineError::Config(format!(
+                "{}: the image has neither Entrypoint nor Cmd, so it has no usage view",
+                scanned.reference
+            )));
+        }
+        views.retain(|v| *v != View::Usage);
+    }
+    let by_view: Vec<(View, &scan::Scan)> = std::iter::once((View::Inventory, &scanned))
+        .chain(usage.as_ref().map(|u| (View::Usage, u)))
         .collect();
+    // What --out asks for, and each view's CycloneDX JSON (what lands).
+    let mut documents: Vec<(View, Format, Vec<u8>)> = Vec::new();
+    for (view, s) in &by_view {
+        for format in &formats {
+            if views.contains(view) || (lake.is_some() && *format == Format::CdxJson) {
+                documents.push((*view, *format, formats::render(s, *format, &render)));
+            }
+        }
+        if lake.is_some() && !formats.contains(&Format::CdxJson) {
+            documents.push((
+                *view,
+                Format::CdxJson,
+                formats::render(s, Format::CdxJson, &render),
+            ));
+        }
+    }
+    let document = |view: View, format: Format| {
+        &documents
+            .iter()
+            .find(|(v, f, _)| *v == view && *f == format)
+            .expect("rendered")
+            .2
+    };
     if let Some(path) = &args.out {
         if path == Path::new("-") {
             use std::io::Write;
             std::io::stdout()
                 .lock()
-                .write_all(&documents[0].1)
+                .write_all(document(views[0], formats[0]))
                 .map_err(|e| EngineError::io("<stdout>", e))?;
         } else {
-            for (format, dest) in destinations(path, &formats)? {
-                let bytes = &documents
-                    .iter()
-                    .find(|(f, _)| *f == format)
-                    .expect("rendered")
-                    .1;
+            for (view, format, dest) in destinations(path, &formats, &views)? {
+                let bytes = document(view, format);
                 write_file(&dest, bytes)?;
                 note(
                     globals,
@@ -195,12 +261,6 @@ pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
         }
     }
     if let Some(lake) = &lake {
-        if !formats.contains(&Format::CdxJson) {
-            documents.push((
-                Format::CdxJson,
-                formats::render(&scanned, Format::CdxJson, &render),
-            ));
-        }
         let landed =
             scan::land::land(lake, &globals.tenant, &scanned, &documents, Utc::now()).await?;
         note(
@@ -211,8 +271,16 @@ pub async fn run(globals: &Globals, args: Args) -> Result<ExitCode> {
                 landed.sbom_id,
                 if landed.new_document {
                     format!(
-                        " ({} components, {} dependency edges)",
-                        landed.components, landed.dependencies
+                        " ({} components, {} dependency edges){}",
+                        landed.components,
+                        landed.dependencies,
+                        landed
+                            .usage_sbom_id
+                            .as_ref()
+                            .map_or(String::new(), |id| format!(
+                                "; usage sbom {id} ({} components)",
+                                landed.usage_components
+                            ))
                     )
                 } else {
                     " (unchanged: already in the lake)".to_string()
@@ -257,10 +325,30 @@ fn summarize(globals: &Globals, scan: &scan::Scan, took: std::time::Duration) ->
     }
     let managers: Vec<String> = by_manager.iter().map(|(m, n)| format!("{n} {m}")).collect();
     let read = scan.layers.iter().filter(|l| !l.cached).count();
+    let usage = match &scan.found.usage {
+        None => "none (no Entrypoint or Cmd)".to_string(),
+        Some(u) => {
+            let count = |r: scan::usage::Reach| u.components.values().filter(|x| **x == r).count();
+            let mut line = format!(
+                "{} packages ({} run, {} linked) for {}",
+                u.components.len(),
+                count(scan::usage::Reach::Executed),
+                count(scan::usage::Reach::Linked),
+                u.argv.join(" ")
+            );
+            if !u.unowned.is_empty() {
+                line.push_str(&format!("; {} files no package owns", u.unowned.len()));
+            }
+            for missing in &u.unresolved {
+                line.push_str(&format!("\n            not found: {missing}"));
+            }
+            line
+        }
+    };
     note(
         globals,
         format!(
-            "{} {}\n  os        {}\n  packages  {}\n  layers    {} ({} read, {} from the cache: {})\n  took      {:.0} ms",
+            "{} {}\n  os        {}\n  packages  {}\n  usage     {usage}\n  layers    {} ({} read, {} from the cache: {})\n  took      {:.0} ms",
             scan.image.repository.as_deref().unwrap_or("image"),
             scan.image.digest,
             scan.found

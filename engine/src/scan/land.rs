@@ -1,7 +1,8 @@
-//! Landing a scan in the lake: the SBOM documents as blobs under `images/<digest>/inventory.*`,
-//! one `artifacts` row each, the inventory's `components` and `dependencies` (read back from the
-//! CycloneDX JSON document, exactly as `vexlake ingest sbom` would read it), the `images` and
-//! `layers` rows of an image the tenant has not seen, and a `scan.completed` event.
+//! Landing a scan in the lake: the SBOM documents as blobs under `images/<digest>/inventory.*`
+//! and `images/<digest>/usage.*`, one `artifacts` row each, each view's `components` (view
+//! `inventory` or `usage`) and `dependencies` (read back from the CycloneDX JSON document,
+//! exactly as `vexlake ingest sbom` would read it), the `images` and `layers` rows of an image
+//! the tenant has not seen, and a `scan.completed` event.
 //!
 //! A rescan that gives the same document lands nothing but its event: documents are keyed by
 //! the sha256 of their bytes, which are deterministic.
@@ -9,8 +10,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Scan;
 use super::formats::Format;
+use super::{Scan, View};
 use crate::error::{EngineError, Result};
 use crate::ingest::sbom::{self, ArtifactRow};
 use crate::ingest::{known, sha256_id, ts};
@@ -21,13 +22,17 @@ use crate::lake::{EventRow, Lake, Table, rows_to_batch};
 pub struct Landed {
     /// The sbom id of the inventory (CycloneDX JSON) document.
     pub sbom_id: String,
-    /// Each document's format and blob path.
-    pub blobs: Vec<(Format, String)>,
+    /// The sbom id of the usage view's CycloneDX JSON document, when the image has one.
+    pub usage_sbom_id: Option<String>,
+    /// Each document's view, format and blob path.
+    pub blobs: Vec<(View, Format, String)>,
     /// Whether the inventory was new to the tenant (else only the event was written).
     pub new_document: bool,
     pub new_image: bool,
     pub components: usize,
     pub dependencies: usize,
+    /// The usage view's components.
+    pub usage_components: usize,
 }
 
 #[derive(Serialize)]
@@ -56,47 +61,59 @@ struct LayerRow<'a> {
     size: Option<i64>,
 }
 
-/// The blob path of an image's document: `images/sha256-<hex>/inventory.cdx.json`.
-pub fn blob_path(image_digest: &str, format: Format) -> String {
+/// The blob path of an image's document: `images/sha256-<hex>/inventory.cdx.json`,
+/// `images/sha256-<hex>/usage.spdx.json`.
+pub fn blob_path(image_digest: &str, view: View, format: Format) -> String {
     format!(
-        "images/{}/inventory.{}",
+        "images/{}/{}.{}",
         image_digest.replace(':', "-"),
+        view.name(),
         format.extension()
     )
 }
 
-/// Lands `scan` with its rendered `documents` (which must include CycloneDX JSON) for `tenant`.
+/// Lands `scan` with its rendered `documents`, by view, for `tenant`. Each view's documents
+/// must include its CycloneDX JSON, whose rows land.
 pub async fn land(
     lake: &Lake,
     tenant: &str,
     scan: &Scan,
-    documents: &[(Format, Vec<u8>)],
+    documents: &[(View, Format, Vec<u8>)],
     now: DateTime<Utc>,
 ) -> Result<Landed> {
-    let inventory = documents
-        .iter()
-        .find(|(f, _)| *f == Format::CdxJson)
-        .map(|(_, b)| b)
+    let cdx = |view: View| {
+        documents
+            .iter()
+            .find(|(v, f, _)| *v == view && *f == Format::CdxJson)
+            .map(|(_, _, b)| b)
+    };
+    let read_back = |bytes: &[u8]| {
+        sbom::parse(bytes).map_err(|reason| EngineError::Input {
+            path: scan.reference.clone(),
+            reason: format!("the scan's own CycloneDX document does not read back: {reason}"),
+        })
+    };
+    let inventory = cdx(View::Inventory)
         .ok_or_else(|| EngineError::Config("landing a scan needs its CycloneDX JSON".into()))?;
-    let parsed = sbom::parse(inventory).map_err(|reason| EngineError::Input {
-        path: scan.reference.clone(),
-        reason: format!("the scan's own CycloneDX document does not read back: {reason}"),
-    })?;
+    let parsed = read_back(inventory)?;
+    let usage = cdx(View::Usage);
+    let usage_parsed = usage.map(|u| read_back(u)).transpose()?;
     let now_ts = ts(now);
     let known_documents = known(lake, Table::Artifacts, tenant, "sbom_id").await?;
     let known_images = known(lake, Table::Images, tenant, "image_digest").await?;
     let sbom_id = sha256_id(inventory);
+    let usage_sbom_id = usage.map(|u| sha256_id(u));
     let digest = scan.image.digest.as_str();
 
     let mut blobs = Vec::new();
     let mut ids = Vec::new();
-    for (format, bytes) in documents {
-        let path = blob_path(digest, *format);
+    for (view, format, bytes) in documents {
+        let path = blob_path(digest, *view, *format);
         let id = sha256_id(bytes);
         if !known_documents.contains(&id) {
             lake.put_blob(&path, bytes.clone()).await?;
         }
-        blobs.push((*format, path));
+        blobs.push((*view, *format, path));
         ids.push(id);
     }
 
@@ -150,39 +167,48 @@ pub async fn land(
         }
     }
 
+    // Each view's document rows; the other formats are artifacts of the same document.
     let new_document = !known_documents.contains(&sbom_id);
-    let inventory_path = blob_path(digest, Format::CdxJson);
-    let rows = sbom::document_rows(
-        tenant,
-        &sbom_id,
-        &parsed,
-        &scan.reference,
-        inventory_path,
-        &now_ts,
-    );
-    let (components, dependencies) = (rows.components.len(), rows.dependencies.len());
+    let mut views = vec![(View::Inventory, &sbom_id, &parsed)];
+    if let (Some(id), Some(p)) = (&usage_sbom_id, &usage_parsed) {
+        views.push((View::Usage, id, p));
+    }
+    let mut components = Vec::new();
+    let mut dependencies = Vec::new();
     let mut artifacts: Vec<ArtifactRow> = Vec::new();
-    for ((format, path), id) in blobs.iter().zip(&ids) {
-        if known_documents.contains(id) || *format == Format::CdxJson {
+    let mut counts = Vec::new();
+    for (view, id, doc) in views {
+        let rows = sbom::document_rows(
+            tenant,
+            id,
+            doc,
+            view.name(),
+            &scan.reference,
+            blob_path(digest, view, Format::CdxJson),
+            &now_ts,
+        );
+        counts.push((rows.components.len(), rows.dependencies.len()));
+        if known_documents.contains(id.as_str()) {
             continue;
         }
-        artifacts.push(ArtifactRow {
-            sbom_id: id,
-            format: format.name(),
-            spec_version: format.spec_version(),
-            serial_number: None,
-            blob_path: path.clone(),
-            ..rows.artifact.clone()
-        });
+        artifacts.push(rows.artifact.clone());
+        for ((v, format, path), other) in blobs.iter().zip(&ids) {
+            if *v != view || *format == Format::CdxJson || known_documents.contains(other) {
+                continue;
+            }
+            artifacts.push(ArtifactRow {
+                sbom_id: other,
+                format: format.name(),
+                spec_version: format.spec_version(),
+                serial_number: None,
+                blob_path: path.clone(),
+                ..rows.artifact.clone()
+            });
+        }
+        components.extend(rows.components);
+        dependencies.extend(rows.dependencies);
     }
-    if new_document {
-        artifacts.insert(0, rows.artifact.clone());
-        written.extend(
-            sbom::commit_rows(lake, &rows.components, &rows.dependencies, &artifacts).await?,
-        );
-    } else {
-        written.extend(sbom::commit_rows(lake, &[], &[], &artifacts).await?);
-    }
+    written.extend(sbom::commit_rows(lake, &components, &dependencies, &artifacts).await?);
 
     let occurred_at = now_ts.clone();
     let event = EventRow {
@@ -207,8 +233,15 @@ pub async fn land(
             "layers_read": scan.layers.iter().filter(|l| !l.cached).count(),
             "cache": scan.cache.to_string(),
             "analyzer": super::ANALYZER_VERSION,
-            "documents": blobs.iter().map(|(f, p)| serde_json::json!({"format": f.name(), "blob": p})).collect::<Vec<_>>(),
+            "documents": blobs.iter().map(|(v, f, p)| serde_json::json!({"view": v.name(), "format": f.name(), "blob": p})).collect::<Vec<_>>(),
             "new_document": new_document,
+            "usage": scan.found.usage.as_ref().map(|u| serde_json::json!({
+                "sbom_id": usage_sbom_id,
+                "argv": u.argv,
+                "components": u.components.len(),
+                "unowned": u.unowned.len(),
+                "unresolved": u.unresolved,
+            })),
             "problems": scan.found.problems,
         })
         .to_string(),
@@ -222,10 +255,12 @@ pub async fn land(
     lake.append(Table::Events, vec![b]).await?;
     Ok(Landed {
         sbom_id,
+        usage_sbom_id,
         blobs,
         new_document,
         new_image,
-        components,
-        dependencies,
+        components: counts[0].0,
+        dependencies: counts[0].1,
+        usage_components: counts.get(1).map_or(0, |c| c.0),
     })
 }

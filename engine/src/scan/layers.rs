@@ -29,10 +29,11 @@ pub struct Fragment {
     /// [`super::ANALYZER_VERSION`] when it was made: a fragment of another version is not used.
     pub analyzer: String,
     pub diff_id: String,
-    /// Package databases and os-release files this layer writes, by normalized path.
+    /// What this layer writes that the scan reads, by normalized path: package databases and
+    /// manifests, os-release, file lists, binaries and scripts.
     pub files: BTreeMap<String, Found>,
-    /// Symbolic links at watched paths (`etc/os-release -> ../usr/lib/os-release`), resolved
-    /// to a normalized path.
+    /// Symbolic and hard links (`etc/os-release -> ../usr/lib/os-release`, `bin -> usr/bin`),
+    /// the target resolved to a normalized path.
     pub symlinks: BTreeMap<String, String>,
     /// Paths this layer deletes from the layers below (`.wh.NAME`).
     pub whiteouts: BTreeSet<String>,
@@ -311,12 +312,14 @@ fn analyze_tar<R: Read>(
             continue;
         }
         let kind = entry.header().entry_type();
-        let Some(watch) = analyzers::watched(&path) else {
-            if kind.is_file() && entry.size() >= 64 {
-                binary(&mut entry, path, &mut fragment)?;
+        let watch = analyzers::watched(&path);
+        if watch.is_none() && !(kind.is_symlink() || kind.is_hard_link()) {
+            if kind.is_file() && entry.size() >= 4 {
+                let executable = entry.header().mode().is_ok_and(|m| m & 0o111 != 0);
+                unwatched_file(&mut entry, path, executable, &mut fragment)?;
             }
             continue;
-        };
+        }
         if kind.is_symlink() || kind.is_hard_link() {
             if let Some(target) = entry.link_name_bytes() {
                 let target = String::from_utf8_lossy(&target).into_owned();
@@ -331,6 +334,9 @@ fn analyze_tar<R: Read>(
             }
             continue;
         }
+        let Some(watch) = watch else {
+            continue;
+        };
         if !kind.is_file() {
             continue;
         }
@@ -357,16 +363,35 @@ fn analyze_tar<R: Read>(
     Ok(fragment)
 }
 
-/// Reads a file that may be a native binary: its first bytes decide. A binary larger than
+/// The longest `#!` line read.
+const MAX_SHEBANG: u64 = 512;
+
+/// Reads a file no analyzer watches by name, as far as its first bytes say it matters: an
+/// executable script's `#!` line, a native binary. A binary larger than
 /// [`native::MAX_BINARY`] is reported, not read; one that cannot be parsed is reported.
-fn binary<R: Read>(
+fn unwatched_file<R: Read>(
     entry: &mut tar::Entry<'_, R>,
     path: String,
+    executable: bool,
     fragment: &mut Fragment,
 ) -> io::Result<()> {
     let mut head = [0u8; 4];
     entry.read_exact(&mut head)?;
-    if !native::sniff(&head) {
+    if executable && head.starts_with(b"#!") {
+        let mut line = head.to_vec();
+        entry.take(MAX_SHEBANG).read_to_end(&mut line)?;
+        let line = String::from_utf8_lossy(&line[2..]);
+        let mut words = line.lines().next().unwrap_or_default().split_whitespace();
+        if let Some(interpreter) = words.next() {
+            let found = Found::Script {
+                interpreter: interpreter.to_string(),
+                args: words.map(str::to_string).collect(),
+            };
+            fragment.files.insert(path, found);
+        }
+        return Ok(());
+    }
+    if entry.size() < 64 || !native::sniff(&head) {
         return Ok(());
     }
     let size = entry.size();

@@ -26,13 +26,14 @@ pub mod native;
 pub mod oci;
 pub mod registry;
 pub mod stitch;
+pub mod usage;
 
 pub use cache::Cache;
 pub use oci::{Image, Platform, Reference};
 
 /// The version of what the analyzers find. Cached layer fragments of another version are not
 /// used: bump it whenever an analyzer finds something different in the same bytes.
-pub const ANALYZER_VERSION: &str = "lang-1";
+pub const ANALYZER_VERSION: &str = "lang-2";
 
 /// How a scan reads its input.
 #[derive(Clone, Debug, Default)]
@@ -88,6 +89,53 @@ pub struct Scan {
     pub layers: Vec<LayerInfo>,
     pub found: stitch::Stitched,
     pub cache: CacheUse,
+    /// Which view the scan's documents describe.
+    pub view: View,
+}
+
+/// The two views of an image: everything found, or what its entrypoint runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub enum View {
+    /// Every package found in the image.
+    Inventory,
+    /// The packages the entrypoint's closure runs or links.
+    Usage,
+}
+
+impl View {
+    /// `components.view`, `artifacts.view` and the documents' file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Inventory => "inventory",
+            View::Usage => "usage",
+        }
+    }
+}
+
+impl Scan {
+    /// The scan narrowed to its usage view: the packages the closure reaches, the
+    /// dependencies among them; `None` for an image without Entrypoint or Cmd.
+    pub fn usage(&self) -> Option<Scan> {
+        let usage = self.found.usage.as_ref()?;
+        let mut scan = self.clone();
+        scan.view = View::Usage;
+        scan.found
+            .components
+            .retain(|c| usage.components.contains_key(&c.bom_ref));
+        let kept: std::collections::BTreeSet<String> = scan
+            .found
+            .components
+            .iter()
+            .map(|c| c.bom_ref.clone())
+            .collect();
+        scan.found
+            .dependencies
+            .retain(|parent, _| kept.contains(parent));
+        for children in scan.found.dependencies.values_mut() {
+            children.retain(|c| kept.contains(c));
+        }
+        Some(scan)
+    }
 }
 
 fn input_error(reference: &Reference, reason: impl Into<String>) -> EngineError {
@@ -210,7 +258,7 @@ pub async fn scan(
         })
         .collect();
     let refs: Vec<&layers::Fragment> = fragments.iter().collect();
-    let found = stitch::stitch(&refs);
+    let found = stitch::stitch(&refs, image.config.config.as_ref());
     let cache_use = match (missing.len(), image.layers.len()) {
         (0, _) => CacheUse::Full,
         (m, n) if m == n => CacheUse::None,
@@ -222,6 +270,7 @@ pub async fn scan(
         layers,
         found,
         cache: cache_use,
+        view: View::Inventory,
     })
 }
 

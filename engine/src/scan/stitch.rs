@@ -10,6 +10,8 @@ use vexlake_udfs::kernels::purl::{Components, Purl};
 
 use super::analyzers::{Found, Manager, Package};
 use super::layers::Fragment;
+use super::oci::RunConfig;
+use super::usage::{self, Reach};
 
 /// The image's operating system, from os-release.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -58,9 +60,12 @@ pub struct Component {
     /// is present in every layer above).
     pub layer_index: usize,
     pub layer: String,
-    /// The database file that lists it.
+    /// The file that lists it (inside an archive: `outer.war!/inner.jar!/...`).
     pub path: String,
     pub package: Package,
+    /// With a usage view: whether the entrypoint's closure runs it (`closure`), only links
+    /// it (`linked`), or it is only present (`present`).
+    pub usage: Option<&'static str>,
 }
 
 /// What stitching gives: the OS, the packages (sorted by purl), the dependency edges between
@@ -71,6 +76,8 @@ pub struct Stitched {
     pub components: Vec<Component>,
     pub dependencies: BTreeMap<String, BTreeSet<String>>,
     pub problems: Vec<String>,
+    /// The entrypoint's usage view; `None` for an image without Entrypoint or Cmd.
+    pub usage: Option<UsageView>,
 }
 
 fn remove_under<V>(map: &mut BTreeMap<String, V>, dir: &str, including_dir: bool) {
@@ -102,8 +109,9 @@ fn key(manager: Manager, p: &Package) -> Key {
     )
 }
 
-/// Stitches the fragments of an image's layers, bottom layer first.
-pub fn stitch(fragments: &[&Fragment]) -> Stitched {
+/// Stitches the fragments of an image's layers, bottom layer first; with the image's run
+/// config, the usage view of its entrypoint too.
+pub fn stitch(fragments: &[&Fragment], config: Option<&RunConfig>) -> Stitched {
     let mut files: BTreeMap<String, (usize, &Found)> = BTreeMap::new();
     let mut links: BTreeMap<String, String> = BTreeMap::new();
     let mut introduced: HashMap<Key, usize> = HashMap::new();
@@ -156,12 +164,33 @@ pub fn stitch(fragments: &[&Fragment]) -> Stitched {
             _ => None,
         });
 
+    // Applications whose packages are installed (`APP/node_modules/**/package.json`): their
+    // lock files also list what an install skipped (other platforms' optional packages), so
+    // the installed packages are listed instead.
+    let installed_apps: BTreeSet<&str> = files
+        .keys()
+        .filter(|p| p.ends_with("/package.json"))
+        .filter_map(|p| {
+            let at = p.find("node_modules/")?;
+            Some(p[..at].trim_end_matches('/'))
+        })
+        .collect();
     let mut components: Vec<Component> = Vec::new();
     let mut seen = BTreeSet::new();
     for (path, (_, found)) in &files {
         let Some((manager, packages)) = found.packages() else {
             continue;
         };
+        if manager == Manager::Npm
+            && let Some((dir, base)) = path.rsplit_once('/').or(Some(("", path.as_str())))
+            && matches!(
+                base,
+                "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml"
+            )
+            && installed_apps.contains(dir)
+        {
+            continue;
+        }
         for p in packages {
             let k = key(manager, p);
             if !seen.insert(k.clone()) {
@@ -188,6 +217,7 @@ pub fn stitch(fragments: &[&Fragment]) -> Stitched {
                 layer: fragments[layer_index].diff_id.clone(),
                 path,
                 package,
+                usage: None,
             });
         }
     }
@@ -201,12 +231,161 @@ pub fn stitch(fragments: &[&Fragment]) -> Stitched {
         }
     }
     let dependencies = dependencies(&components);
+    let view = usage::View {
+        files: &files,
+        links: &links,
+    };
+    let usage = config
+        .and_then(|c| usage::closure(&view, c))
+        .map(|closure| usage_view(&view, os.as_ref(), &components, closure));
+    if let Some(u) = &usage {
+        for c in &mut components {
+            c.usage = Some(u.components.get(&c.bom_ref).map_or("present", |r| r.name()));
+        }
+    }
     Stitched {
         os,
         components,
         dependencies,
         problems,
+        usage,
     }
+}
+
+/// The usage view: the inventory's packages the entrypoint's closure reaches, and how.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UsageView {
+    /// The command the image runs.
+    pub argv: Vec<String>,
+    /// The packages reached, by bom-ref (executed wins over linked).
+    pub components: BTreeMap<String, Reach>,
+    /// Files of the closure no package owns.
+    pub unowned: BTreeMap<String, Reach>,
+    /// Programs and libraries the closure names but the image does not hold.
+    pub unresolved: Vec<String>,
+}
+
+fn raise(map: &mut BTreeMap<String, Reach>, key: &str, reach: Reach) {
+    let r = map.entry(key.to_string()).or_insert(reach);
+    *r = (*r).max(reach);
+}
+
+/// Maps a closure's files to the packages that own them: OS packages through their file
+/// lists (dpkg's `.list` files, rpm's and apk's lists, resolved through the image's links, so
+/// `/bin/sh` of a merged-/usr image is `usr/bin/sh`), Python distributions through `RECORD`,
+/// the modules compiled into a Go or Rust binary, and the packages an interpreter loads from
+/// the application's directories.
+fn usage_view<'a>(
+    view: &usage::View<'_>,
+    os: Option<&Os>,
+    components: &'a [Component],
+    closure: usage::Closure,
+) -> UsageView {
+    let by_key: HashMap<String, &str> = components
+        .iter()
+        .map(|c| (c.purl.clone(), c.bom_ref.as_str()))
+        .collect();
+    // Owners of the closure's files only: the lists are long, the closure short.
+    let mut owner: HashMap<String, &str> = HashMap::new();
+    // A listed path's directories are resolved (`/lib` is `usr/lib` in a merged-/usr image),
+    // not its last component: a package that ships a link (libc-bin's `/usr/bin/ld.so`) does
+    // not own the file it points at.
+    let mut own = |path: &str, bom_ref: &'a str| {
+        let path = super::layers::normalize(path);
+        let (dir, base) = path.rsplit_once('/').unwrap_or(("", &path));
+        let Some(dir) = view.real(dir) else {
+            return;
+        };
+        let file = if dir.is_empty() {
+            base.to_string()
+        } else {
+            format!("{dir}/{base}")
+        };
+        if closure.files.contains_key(&file) {
+            owner.entry(file).or_insert(bom_ref);
+        }
+    };
+    for c in components {
+        for f in &c.package.files {
+            own(f, &c.bom_ref);
+        }
+    }
+    for (_, found) in view.files.values() {
+        let Found::Files {
+            manager,
+            package,
+            files,
+        } = found
+        else {
+            continue;
+        };
+        let component = match manager {
+            Manager::Python => {
+                let metadata = format!("{package}/METADATA");
+                components.iter().find(|c| c.path == metadata)
+            }
+            m => components
+                .iter()
+                .find(|c| c.manager == *m && &c.package.name == package),
+        };
+        // A list whose package the database no longer holds owns nothing.
+        if let Some(c) = component {
+            for f in files {
+                own(f, &c.bom_ref);
+            }
+        }
+    }
+
+    let mut out = UsageView {
+        argv: closure.argv.clone(),
+        unresolved: closure.unresolved.clone(),
+        ..UsageView::default()
+    };
+    for (file, reach) in &closure.files {
+        let mut attributed = false;
+        if let Some(bom_ref) = owner.get(file) {
+            raise(&mut out.components, bom_ref, *reach);
+            attributed = true;
+        }
+        if let Some((_, Found::Binary(b))) = view.files.get(file)
+            && let Some(manager) = b.manager
+        {
+            for p in &b.packages {
+                if let Some(bom_ref) = by_key.get(&purl(os, manager, p)) {
+                    raise(&mut out.components, bom_ref, *reach);
+                }
+            }
+        }
+        if !attributed {
+            raise(&mut out.unowned, file, *reach);
+        }
+    }
+    // What an interpreter loads from the application's directories.
+    for c in components {
+        let dir = |levels: usize| {
+            let mut d = c.path.as_str();
+            for _ in 0..levels {
+                d = d.rsplit_once('/').map_or("", |(a, _)| a);
+            }
+            d.to_string()
+        };
+        let loaded = match c.manager {
+            Manager::Python => closure.package_dirs.contains(&dir(2)),
+            Manager::Npm => closure
+                .package_dirs
+                .iter()
+                .any(|d| d.ends_with("node_modules") && c.path.starts_with(&format!("{d}/"))),
+            Manager::Maven => closure
+                .jars
+                .iter()
+                .any(|j| c.path == *j || c.path.starts_with(&format!("{j}!/"))),
+            _ => false,
+        };
+        if loaded {
+            raise(&mut out.components, &c.bom_ref, Reach::Executed);
+        }
+    }
+    out
 }
 
 /// The file at `path` in the stitched view, following symbolic links (at most 16).
@@ -360,6 +539,7 @@ mod tests {
         Found::Packages {
             manager: Manager::Dpkg,
             packages,
+            class_path: Vec::new(),
         }
     }
 
@@ -408,7 +588,7 @@ mod tests {
             ]),
         );
         top.whiteouts.insert("var/lib/dpkg/status.d/tzdata".into());
-        let s = stitch(&[&base, &top]);
+        let s = stitch(&[&base, &top], None);
         assert_eq!(s.os.as_ref().unwrap().distro(), "debian-12");
         let got: Vec<(&str, &str)> = s
             .components
@@ -433,10 +613,10 @@ mod tests {
         // An opaque directory hides everything below it.
         let mut opaque = fragment("sha256:opq");
         opaque.opaque.insert("var/lib/dpkg".into());
-        assert!(stitch(&[&base, &opaque]).components.is_empty());
+        assert!(stitch(&[&base, &opaque], None).components.is_empty());
         let mut root = fragment("sha256:root");
         root.opaque.insert(String::new());
-        assert!(stitch(&[&base, &root]).os.is_none());
+        assert!(stitch(&[&base, &root], None).os.is_none());
     }
 
     #[test]
@@ -470,7 +650,7 @@ mod tests {
         let mut f = fragment("sha256:l");
         f.files
             .insert("var/lib/dpkg/status".into(), status(vec![gcc, libc]));
-        let s = stitch(&[&f]);
+        let s = stitch(&[&f], None);
         assert_eq!(
             s.components[0].purl,
             "pkg:deb/debian/libc6@2.36-9?arch=amd64&upstream=glibc%402.36-9%2Bdeb12u4"

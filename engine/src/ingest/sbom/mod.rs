@@ -135,6 +135,7 @@ pub(crate) fn document_rows<'a>(
     tenant: &'a str,
     id: &'a str,
     sbom: &'a ParsedSbom,
+    view: &'static str,
     source_path: &'a str,
     blob_path: String,
     ingested_at: &str,
@@ -149,7 +150,7 @@ pub(crate) fn document_rows<'a>(
                 sbom_id: id,
                 image_digest: sbom.image_digest.as_deref(),
                 bom_ref: &c.bom_ref,
-                view: "inventory",
+                view,
                 purl: c.purl.as_deref(),
                 ecosystem: purl.as_ref().and_then(Purl::osv_ecosystem),
                 package_key: purl.as_ref().map(Purl::package_key),
@@ -186,7 +187,7 @@ pub(crate) fn document_rows<'a>(
         image_digest: sbom.image_digest.as_deref(),
         format: sbom.format,
         spec_version: &sbom.spec_version,
-        view: "inventory",
+        view,
         document_name: sbom.name.as_deref(),
         serial_number: sbom.serial_number.as_deref(),
         subject_purl: sbom.subject_purl.as_deref(),
@@ -282,7 +283,7 @@ pub(crate) async fn ingest_documents(
     for (doc, id, sbom) in &parsed {
         let blob_path = format!("blobs/sbom/{}.json", id.replace(':', "-"));
         lake.put_blob(&blob_path, doc.bytes.clone()).await?;
-        let rows = document_rows(tenant, id, sbom, &doc.source, blob_path, &now);
+        let rows = document_rows(tenant, id, sbom, "inventory", &doc.source, blob_path, &now);
         component_rows.extend(rows.components);
         dependency_rows.extend(rows.dependencies);
         artifact_rows.push(rows.artifact);

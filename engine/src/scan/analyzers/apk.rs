@@ -15,6 +15,7 @@ pub fn parse_installed(bytes: &[u8]) -> Result<Vec<Package>, String> {
     let mut out = Vec::new();
     for paragraph in paragraphs(text) {
         let mut p = Package::default();
+        let mut dir = String::new();
         for line in paragraph.lines() {
             let Some((key, value)) = line.split_once(':') else {
                 return Err(format!("line {line:?}: expected K:value"));
@@ -28,6 +29,11 @@ pub fn parse_installed(bytes: &[u8]) -> Result<Vec<Package>, String> {
                 "L" if !value.is_empty() => p.licenses = vec![value.to_string()],
                 "D" => p.depends = value.split_whitespace().filter_map(capability).collect(),
                 "p" => p.provides = value.split_whitespace().filter_map(capability).collect(),
+                // `F:` a directory, then `R:` each file in it.
+                "F" => dir = value.to_string(),
+                "R" => p
+                    .files
+                    .push(crate::scan::layers::normalize(&format!("{dir}/{value}"))),
                 _ => {}
             }
         }
@@ -59,6 +65,7 @@ mod tests {
             ("musl", "1.2.4-r2")
         );
         assert_eq!(p[0].provides, ["so:libc.musl-x86_64.so.1"]);
+        assert_eq!(p[0].files, ["lib/ld-musl-x86_64.so.1"]);
         assert_eq!(p[1].source.as_deref(), Some("openssl"));
         assert_eq!(p[1].licenses, ["Apache-2.0"]);
         assert_eq!(p[1].depends, ["so:libc.musl-x86_64.so.1", "musl"]);

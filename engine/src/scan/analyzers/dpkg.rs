@@ -110,6 +110,23 @@ pub fn parse_status(bytes: &[u8]) -> Result<Vec<Package>, String> {
     Ok(out)
 }
 
+/// The files a package installed: `info/NAME.list` (one absolute path a line, directories
+/// too) or a distroless `status.d/NAME.md5sums` (`<md5>  <path relative to the root>`).
+pub fn file_list(bytes: &[u8], md5sums: bool) -> Vec<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .filter_map(|line| {
+            let path = if md5sums {
+                line.split_once("  ").map(|(_, p)| p)?
+            } else {
+                line
+            };
+            let path = crate::scan::layers::normalize(path);
+            (!path.is_empty()).then_some(path)
+        })
+        .collect()
+}
+
 /// The licences a Debian copyright file names: the `License:` fields of a machine-readable
 /// (DEP-5) file, their first lines, sorted and deduplicated. A free-form file names none.
 pub fn copyright_licenses(bytes: &[u8]) -> Vec<String> {

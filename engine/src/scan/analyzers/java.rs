@@ -34,6 +34,8 @@ pub fn is_archive(name: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct Archive {
     pub packages: Vec<Package>,
+    /// The top-level manifest's `Class-Path`: jars loaded with it, relative to its directory.
+    pub class_path: Vec<String>,
     pub problems: Vec<String>,
 }
 
@@ -189,6 +191,12 @@ impl Walk {
         // The archive's own coordinates: its pom.properties when it has one whose artifact is
         // the file's name, else its manifest and file name.
         let (file_artifact, file_version) = name_and_version(name);
+        if depth == 0
+            && let Some(m) = &own_manifest
+            && let Some((_, cp)) = m.iter().find(|(k, _)| k == "Class-Path")
+        {
+            self.out.class_path = cp.split_whitespace().map(str::to_string).collect();
+        }
         let own = found.iter().any(|p| p.name == file_artifact) || found.len() == 1;
         if !own && let Some(m) = own_manifest {
             let get = |k: &str| m.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
@@ -280,8 +288,9 @@ mod tests {
         assert!(a.problems.is_empty(), "{:?}", a.problems);
 
         // A manifest and a file name name an archive without pom.properties.
-        let plain = zip(&[("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\nImplementation-Vendor-Id: commons-io\nImplementation-Version: 2.11.0\n")]);
+        let plain = zip(&[("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\nImplementation-Vendor-Id: commons-io\nImplementation-Version: 2.11.0\nClass-Path: lib/a.jar lib/b.\n jar\n")]);
         let a = parse_archive("usr/share/java/commons-io-2.11.0.jar", &plain);
+        assert_eq!(a.class_path, ["lib/a.jar", "lib/b.jar"]);
         assert_eq!(a.packages[0].namespace.as_deref(), Some("commons-io"));
         assert_eq!(a.packages[0].name, "commons-io");
 

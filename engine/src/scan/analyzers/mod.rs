@@ -124,6 +124,11 @@ pub struct Package {
     /// archive: `WEB-INF/lib/guava-32.1.jar!/META-INF/maven/com.google.guava/guava/pom.properties`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
+    /// The files it installed, as normalized paths, where its database lists them with the
+    /// package (rpm headers, apk `F:`/`R:` lines); dpkg's and Python's lists are files of
+    /// their own ([`Found::Files`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 /// What a watched file holds.
@@ -133,6 +138,9 @@ pub enum Found {
     Packages {
         manager: Manager,
         packages: Vec<Package>,
+        /// A jar manifest's `Class-Path`: the jars it loads, relative to its directory.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        class_path: Vec<String>,
     },
     OsRelease {
         fields: std::collections::BTreeMap<String, String>,
@@ -141,15 +149,33 @@ pub enum Found {
     Licenses { licenses: Vec<String> },
     /// A native binary or library, and the packages compiled into it.
     Binary(Box<crate::scan::native::Binary>),
+    /// The files one package installed: dpkg's `info/NAME.list` (or a distroless
+    /// `status.d/NAME.md5sums`), a Python distribution's `RECORD`. `package` is the dpkg
+    /// package name, or the `*.dist-info` directory whose METADATA names the distribution.
+    Files {
+        manager: Manager,
+        package: String,
+        files: Vec<String>,
+    },
+    /// An executable script: its `#!` line's interpreter and arguments.
+    Script {
+        interpreter: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        args: Vec<String>,
+    },
+    /// `etc/ld.so.conf` or one of `etc/ld.so.conf.d/*.conf`: directories and `include`s.
+    LdSoConf { lines: Vec<String> },
 }
 
 impl Found {
     /// The packages it lists, with their manager.
     pub fn packages(&self) -> Option<(Manager, &[Package])> {
         match self {
-            Found::Packages { manager, packages } => Some((*manager, packages)),
+            Found::Packages {
+                manager, packages, ..
+            } => Some((*manager, packages)),
             Found::Binary(b) => b.manager.map(|m| (m, b.packages.as_slice())),
-            Found::OsRelease { .. } | Found::Licenses { .. } => None,
+            _ => None,
         }
     }
 }
@@ -181,6 +207,9 @@ pub enum Watch {
     PubspecLock,
     SwiftResolved,
     MixLock,
+    DpkgFiles,
+    PythonRecord,
+    LdSoConf,
 }
 
 /// Paths that are read: the package databases (at every place the managers keep them),
@@ -191,12 +220,16 @@ pub fn watched(path: &str) -> Option<Watch> {
     os_watched(path).or_else(|| language_watched(path))
 }
 
-/// The language files, by name. Lock files inside `node_modules` belong to packages' own
-/// development and describe nothing installed, so they are not read.
+/// The language files, by name. Lock files inside installed packages (`node_modules`,
+/// Debian's `usr/share/nodejs`) belong to those packages' own development and describe nothing
+/// installed, so they are not read.
 fn language_watched(path: &str) -> Option<Watch> {
     let (dir, base) = path.rsplit_once('/').unwrap_or(("", path));
-    let in_node_modules = path.starts_with("node_modules/") || path.contains("/node_modules/");
-    let lock = |w| (!in_node_modules).then_some(w);
+    let in_package = path.starts_with("node_modules/")
+        || path.contains("/node_modules/")
+        || path.starts_with("usr/share/nodejs/")
+        || path.starts_with("usr/lib/nodejs/");
+    let lock = |w| (!in_package).then_some(w);
     match base {
         // Installed packages, Debian's node-* packages under usr/share/nodejs, and an
         // application's own package.json (one without a name and a version names nothing).
@@ -205,6 +238,7 @@ fn language_watched(path: &str) -> Option<Watch> {
         "yarn.lock" => lock(Watch::YarnLock),
         "pnpm-lock.yaml" => lock(Watch::PnpmLock),
         "METADATA" if dir.ends_with(".dist-info") => Some(Watch::PythonMetadata),
+        "RECORD" if dir.ends_with(".dist-info") => Some(Watch::PythonRecord),
         "PKG-INFO" if dir.ends_with(".egg-info") => Some(Watch::PythonMetadata),
         "go.mod" => lock(Watch::GoMod),
         "Cargo.lock" => lock(Watch::CargoLock),
@@ -234,7 +268,21 @@ fn os_watched(path: &str) -> Option<Watch> {
         "var/lib/rpm/Packages" | "usr/lib/sysimage/rpm/Packages" => Some(Watch::RpmBerkeley),
         "var/lib/rpm/Packages.db" | "usr/lib/sysimage/rpm/Packages.db" => Some(Watch::RpmNdb),
         "etc/os-release" | "usr/lib/os-release" => Some(Watch::OsRelease),
+        "etc/ld.so.conf" => Some(Watch::LdSoConf),
         _ => {
+            if let Some(name) = path.strip_prefix("etc/ld.so.conf.d/") {
+                return (name.ends_with(".conf") && !name.contains('/')).then_some(Watch::LdSoConf);
+            }
+            if let Some(name) = path.strip_prefix("var/lib/dpkg/info/") {
+                return (name.ends_with(".list") && !name.contains('/'))
+                    .then_some(Watch::DpkgFiles);
+            }
+            if let Some(name) = path.strip_prefix("var/lib/dpkg/status.d/")
+                && name.ends_with(".md5sums")
+                && !name.contains('/')
+            {
+                return Some(Watch::DpkgFiles);
+            }
             if let Some(name) = path.strip_prefix("var/lib/dpkg/status.d/") {
                 // Distroless images: one status file a package, beside its md5sums.
                 return (!name.is_empty() && !name.contains('/') && !name.ends_with(".md5sums"))
@@ -262,6 +310,7 @@ pub fn analyze(
         let found = Found::Packages {
             manager: Manager::Maven,
             packages: archive.packages,
+            class_path: archive.class_path,
         };
         return Ok((found, archive.problems));
     }
@@ -269,7 +318,11 @@ pub fn analyze(
 }
 
 fn analyze_file(watch: Watch, path: &str, bytes: &[u8], work: &Path) -> Result<Found, String> {
-    let packages = |manager, packages| Found::Packages { manager, packages };
+    let packages = |manager, packages| Found::Packages {
+        manager,
+        packages,
+        class_path: Vec::new(),
+    };
     match watch {
         Watch::DpkgStatus => Ok(packages(Manager::Dpkg, dpkg::parse_status(bytes)?)),
         Watch::ApkInstalled => Ok(packages(Manager::Apk, apk::parse_installed(bytes)?)),
@@ -307,6 +360,34 @@ fn analyze_file(watch: Watch, path: &str, bytes: &[u8], work: &Path) -> Result<F
         Watch::PubspecLock => Ok(packages(Manager::Pub, dart::parse_pubspec_lock(bytes)?)),
         Watch::SwiftResolved => Ok(packages(Manager::Swift, swift::parse_resolved(bytes)?)),
         Watch::MixLock => Ok(packages(Manager::Hex, elixir::parse_mix_lock(bytes)?)),
+        Watch::DpkgFiles => {
+            let base = path.rsplit('/').next().unwrap_or(path);
+            let (name, md5sums) = match base.strip_suffix(".md5sums") {
+                Some(n) => (n, true),
+                None => (base.strip_suffix(".list").unwrap_or(base), false),
+            };
+            Ok(Found::Files {
+                manager: Manager::Dpkg,
+                // `libc6:amd64.list`: multi-arch packages carry their architecture.
+                package: name.split(':').next().unwrap_or(name).to_string(),
+                files: dpkg::file_list(bytes, md5sums),
+            })
+        }
+        Watch::PythonRecord => {
+            let dist_info = path.rsplit_once('/').map_or("", |(d, _)| d);
+            Ok(Found::Files {
+                manager: Manager::Python,
+                package: dist_info.to_string(),
+                files: python::record_files(dist_info, bytes),
+            })
+        }
+        Watch::LdSoConf => Ok(Found::LdSoConf {
+            lines: String::from_utf8_lossy(bytes)
+                .lines()
+                .map(|l| l.split('#').next().unwrap_or_default().trim().to_string())
+                .filter(|l| !l.is_empty())
+                .collect(),
+        }),
     }
 }
 

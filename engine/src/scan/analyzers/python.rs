@@ -103,6 +103,24 @@ pub fn parse_metadata(bytes: &[u8]) -> Result<Vec<Package>, String> {
     }])
 }
 
+/// The files a `RECORD` lists (`path,hash,size` CSV lines, paths relative to the directory
+/// that holds the `*.dist-info`; scripts reach out of it with `../../../bin/flask`), as
+/// normalized paths under the image's root.
+pub fn record_files(dist_info: &str, bytes: &[u8]) -> Vec<String> {
+    let site = dist_info.rsplit_once('/').map_or("", |(d, _)| d);
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .filter_map(|line| {
+            // A path holding a comma is quoted; hashes and sizes never are.
+            let path = match line.strip_prefix('"') {
+                Some(rest) => rest.split_once("\",").map(|(p, _)| p)?,
+                None => line.split(',').next()?,
+            };
+            (!path.is_empty()).then(|| crate::scan::layers::normalize(&format!("{site}/{path}")))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +146,18 @@ Classifier: License :: OSI Approved :: MIT License\n";
         );
         assert!(parse_metadata(b"Name: x\n").is_err());
         assert_eq!(normalize("Zope.Interface__x"), "zope-interface-x");
+        let record = b"flask/__init__.py,sha256=x,2\n\"odd,name.py\",sha256=y,3\n../../../bin/flask,sha256=z,4\nflask-3.0.0.dist-info/RECORD,,\n";
+        assert_eq!(
+            record_files(
+                "usr/lib/python3/site-packages/flask-3.0.0.dist-info",
+                record
+            ),
+            [
+                "usr/lib/python3/site-packages/flask/__init__.py",
+                "usr/lib/python3/site-packages/odd,name.py",
+                "usr/bin/flask",
+                "usr/lib/python3/site-packages/flask-3.0.0.dist-info/RECORD"
+            ]
+        );
     }
 }

@@ -18,6 +18,9 @@ const TAG_ARCH: u32 = 1022;
 const TAG_SOURCERPM: u32 = 1044;
 const TAG_PROVIDENAME: u32 = 1047;
 const TAG_REQUIRENAME: u32 = 1049;
+const TAG_DIRINDEXES: u32 = 1116;
+const TAG_BASENAMES: u32 = 1117;
+const TAG_DIRNAMES: u32 = 1118;
 
 const TYPE_INT32: u32 = 4;
 const TYPE_STRING: u32 = 6;
@@ -112,6 +115,30 @@ impl<'a> Header<'a> {
         }
     }
 
+    /// An INT32 array (at most as many values as the data holds).
+    pub fn int32s(&self, tag: u32) -> Vec<u32> {
+        match self.entry(tag) {
+            Some(e) if e.ty == TYPE_INT32 => (0..e.count)
+                .map_while(|i| be32(self.data, e.offset.checked_add(i.checked_mul(4)?)?))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The installed files: each base name joined to the directory its index names.
+    pub fn files(&self) -> Vec<String> {
+        let dirs = self.strings(TAG_DIRNAMES);
+        let indexes = self.int32s(TAG_DIRINDEXES);
+        self.strings(TAG_BASENAMES)
+            .iter()
+            .zip(indexes)
+            .filter_map(|(base, i)| {
+                let dir = dirs.get(usize::try_from(i).ok()?)?;
+                Some(crate::scan::layers::normalize(&format!("{dir}{base}")))
+            })
+            .collect()
+    }
+
     pub fn int32(&self, tag: u32) -> Option<u32> {
         let e = self.entry(tag)?;
         (e.ty == TYPE_INT32 && e.count >= 1)
@@ -149,6 +176,7 @@ impl<'a> Header<'a> {
             licenses: self.string(TAG_LICENSE).into_iter().collect(),
             depends,
             provides,
+            files: self.files(),
             name,
             ..Package::default()
         }))

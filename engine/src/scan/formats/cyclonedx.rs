@@ -162,7 +162,12 @@ pub(crate) fn bom(scan: &Scan, options: &RenderOptions) -> Bom {
         spec_version: "1.6",
         serial_number: format!(
             "urn:uuid:{}",
-            stable_uuid(&["cdx", &scan.image.digest, crate::scan::ANALYZER_VERSION])
+            stable_uuid(&[
+                "cdx",
+                &scan.image.digest,
+                crate::scan::ANALYZER_VERSION,
+                scan.view.name()
+            ])
         ),
         version: 1,
         metadata: Metadata {
@@ -190,7 +195,10 @@ pub(crate) fn bom(scan: &Scan, options: &RenderOptions) -> Bom {
                 properties: image_properties,
                 ..Component::default()
             },
-            properties: Vec::new(),
+            properties: super::document_properties(scan)
+                .into_iter()
+                .map(|(k, v)| property(k, v))
+                .collect(),
         },
         components,
         dependencies,

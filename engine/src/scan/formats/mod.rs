@@ -148,5 +148,28 @@ pub(crate) fn properties(c: &Component) -> Vec<(&'static str, String)> {
     if let Some(v) = &c.package.source_version {
         p.push(("vexlake:package:source_version", v.clone()));
     }
+    if let Some(u) = c.usage {
+        p.push(("vexlake:usage", u.to_string()));
+    }
+    p
+}
+
+/// The document's own properties: for the usage view, the command it follows, the files of
+/// its closure no package owns and what it names that the image lacks.
+pub(crate) fn document_properties(scan: &Scan) -> Vec<(&'static str, String)> {
+    let mut p = vec![("vexlake:view", scan.view.name().to_string())];
+    if let (super::View::Usage, Some(u)) = (scan.view, &scan.found.usage) {
+        p.push(("vexlake:usage:argv", serde_json::json!(u.argv).to_string()));
+        p.extend(
+            u.unowned
+                .iter()
+                .map(|(f, r)| ("vexlake:usage:unowned", format!("/{f} ({})", r.name()))),
+        );
+        p.extend(
+            u.unresolved
+                .iter()
+                .map(|m| ("vexlake:usage:unresolved", m.clone())),
+        );
+    }
     p
 }

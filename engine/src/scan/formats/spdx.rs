@@ -33,7 +33,12 @@ fn created(scan: &Scan, options: &RenderOptions) -> String {
 pub fn render(scan: &Scan, options: &RenderOptions) -> Vec<u8> {
     let base = format!(
         "urn:vexlake:spdx:{}",
-        stable_uuid(&["spdx", &scan.image.digest, crate::scan::ANALYZER_VERSION])
+        stable_uuid(&[
+            "spdx",
+            &scan.image.digest,
+            crate::scan::ANALYZER_VERSION,
+            scan.view.name()
+        ])
     );
     let id = |kind: &str| format!("{base}/{kind}");
     let info = "_:creationinfo";
