@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the language scanners' test image from real packages fetched from their registries,
-# into DIR (default ~/.cache/vexlake/fixtures/lang-2), once: a later run finds DIR/.complete and
+# into DIR (default ~/.cache/vexlake/fixtures/lang-3), once: a later run finds DIR/.complete and
 # does nothing. tests/it/scan_lang.rs reads it from $VEXLAKE_LANG_FIXTURES (scripts/test.sh
 # sets it).
 #
@@ -20,19 +20,22 @@
 #     usr/share/rubygems-integration/   Debian's ruby-* gems' specifications
 #   usage/           an OCI image layout, tag :latest: Debian's base again, its entrypoint
 #                    `/bin/sh -c 'exec apt-get --version'`
+#   binaries/        PyYAML's extension module for Windows (_yaml.pyd, PE) and macOS (_yaml.so,
+#                    Mach-O), from PyPI's wheels
 #   expected/        what each ecosystem's own tool says is there, one `name@version` a line:
 #                    pypi (pip list), npm (npm query), maven (the jars' pom.properties), cargo
 #                    (cargo tree), gem (the installed specifications' file names), golang
 #                    (esbuild's `dep` lines and Go version, read as text from the binary),
 #                    usage (the packages dpkg -S names for sh, apt-get and every library
 #                    `ldd` lists for them, run in the unpacked image with chroot), usage-rs
-#                    (the same for :latest's entrypoint, the Rust binary)
+#                    (the same for :latest's entrypoint, the Rust binary), pe (the DLLs objdump
+#                    says _yaml.pyd imports), macho (_yaml.so's LC_LOAD_DYLIB commands)
 #
 # What it needs: the scanner fixtures (VEXLAKE_SCAN_FIXTURES), umoci, skopeo, pip, npm, cargo,
-# apt-get download, dpkg-deb, chroot (root); cargo-auditable is installed from crates.io into $VEXLAKE_TOOLS.
+# apt-get download, dpkg-deb, chroot (root), objdump (binutils); cargo-auditable is installed from crates.io into $VEXLAKE_TOOLS.
 set -euo pipefail
 
-OUT="${1:-$HOME/.cache/vexlake/fixtures/lang-2}"
+OUT="${1:-$HOME/.cache/vexlake/fixtures/lang-3}"
 [ -f "$OUT/.complete" ] && exit 0
 SCAN="${VEXLAKE_SCAN_FIXTURES:-$HOME/.cache/vexlake/fixtures/scan-3}"
 TOOLS="${VEXLAKE_TOOLS:-$HOME/.cache/vexlake/tools}"
@@ -157,6 +160,37 @@ cp rust-app/Cargo.toml rust-app/Cargo.lock "$R/srv/rust-app/"
 (cd rust-app && cargo tree -e normal --prefix none --format '{p}' --target all) \
   | sed -E 's/ v([^ ]+).*/@\1/' | sort -u > expected/cargo
 
+echo "lang fixtures: a Windows and a macOS binary from PyPI (PyYAML's extension modules)"
+mkdir -p "$TMP/binaries" xwheels
+"$PY" -m pip download -q --disable-pip-version-check --no-deps -d xwheels --only-binary=:all: \
+  --platform win_amd64 --python-version 3.11 PyYAML==6.0.1
+"$PY" -m pip download -q --disable-pip-version-check --no-deps -d xwheels --only-binary=:all: \
+  --platform macosx_11_0_arm64 --python-version 3.11 PyYAML==6.0.1
+"$PY" - xwheels "$TMP/binaries" <<'EOF'
+import pathlib, sys, zipfile
+for wheel in sorted(pathlib.Path(sys.argv[1]).glob("*.whl")):
+    with zipfile.ZipFile(wheel) as z:
+        for n in z.namelist():
+            if n.startswith("yaml/_yaml") and n.endswith((".pyd", ".so")):
+                out = pathlib.Path(sys.argv[2]) / ("_yaml.pyd" if n.endswith(".pyd") else "_yaml.so")
+                out.write_bytes(z.read(n))
+EOF
+# What binutils' objdump says the PE file imports, and the Mach-O file's LC_LOAD_DYLIB commands
+# read with struct.
+objdump -p "$TMP/binaries/_yaml.pyd" | sed -n 's/^\s*DLL Name: //p' > expected/pe
+"$PY" - "$TMP/binaries/_yaml.so" > expected/macho <<'EOF'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+assert struct.unpack_from("<I", b, 0)[0] == 0xFEEDFACF, "a 64-bit little-endian Mach-O file"
+ncmds, at = struct.unpack_from("<I", b, 16)[0], 32
+for _ in range(ncmds):
+    cmd, size = struct.unpack_from("<II", b, at)
+    if cmd in (0xC, 0x80000018, 0x8000001F, 0x20, 0x80000023):  # the LC_*_DYLIB loads
+        offset = struct.unpack_from("<I", b, at + 8)[0]
+        print(b[at + offset : at + size].split(b"\0")[0].decode())
+    at += size
+EOF
+
 echo "lang fixtures: the image"
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@"$SOURCE_DATE_EPOCH" -C "$R" -cf langs.tar .
 skopeo copy -q "oci:$SCAN/debian:base" oci:apps:latest
@@ -188,7 +222,7 @@ usage_oracle() {
 }
 usage_oracle usage:latest /bin/sh /usr/bin/apt-get > expected/usage
 usage_oracle apps:latest /usr/local/bin/vexlake-fixture-rs > expected/usage-rs
-rm -rf root war debs wheels npm-tools rust-app rust-target yarn-cache pnpm-store langs.tar
+rm -rf root war debs wheels xwheels npm-tools rust-app rust-target yarn-cache pnpm-store langs.tar
 touch .complete
 rm -rf "$OUT"
 mv "$TMP" "$OUT"

@@ -53,7 +53,7 @@ if [ ! -f "$VEXLAKE_SCAN_FIXTURES/.complete" ]; then
   ./scripts/scan-fixtures.sh "$VEXLAKE_SCAN_FIXTURES"
 fi
 
-export VEXLAKE_LANG_FIXTURES="${VEXLAKE_LANG_FIXTURES:-$HOME/.cache/vexlake/fixtures/lang-2}"
+export VEXLAKE_LANG_FIXTURES="${VEXLAKE_LANG_FIXTURES:-$HOME/.cache/vexlake/fixtures/lang-3}"
 if [ ! -f "$VEXLAKE_LANG_FIXTURES/.complete" ]; then
   step "building the language scanners' test image into $VEXLAKE_LANG_FIXTURES (scripts/lang-fixtures.sh)"
   VEXLAKE_TOOLS="$TOOLS" ./scripts/lang-fixtures.sh "$VEXLAKE_LANG_FIXTURES"

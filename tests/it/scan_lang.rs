@@ -20,7 +20,7 @@ fn fixtures() -> PathBuf {
         .map(PathBuf::from)
         .or_else(|| {
             std::env::var_os("HOME")
-                .map(|h| PathBuf::from(h).join(".cache/vexlake/fixtures/lang-2"))
+                .map(|h| PathBuf::from(h).join(".cache/vexlake/fixtures/lang-3"))
         })
         .expect("HOME or VEXLAKE_LANG_FIXTURES");
     assert!(
@@ -592,4 +592,73 @@ fn set_entrypoint(dir: &std::path::Path, entrypoint: &[&str]) {
     index["manifests"][0]["digest"] = manifest_digest.into();
     index["manifests"][0]["size"] = manifest.len().into();
     std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+}
+
+/// Binaries no package owns are listed as files with what they link: a real Windows DLL (PE)
+/// and a real macOS bundle (Mach-O), PyYAML's extension modules from PyPI, their imports as
+/// binutils' objdump and the Mach-O load commands say; an ELF file beside them; none of them
+/// owned, as no package database or RECORD lists them.
+#[test]
+fn unowned_binaries_are_listed_with_what_they_link() {
+    let read = |name: &str| std::fs::read(fixtures().join("binaries").join(name)).unwrap();
+    let (pe, macho) = (read("_yaml.pyd"), read("_yaml.so"));
+    let elf = std::fs::read("/usr/bin/true").unwrap();
+    let tar = layer(&[
+        ("opt/win/_yaml.pyd", &pe),
+        ("opt/mac/_yaml.so", &macho),
+        ("opt/linux/true", &elf),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("image");
+    layout_with(&image, &gzip(&tar), &sha(&tar));
+    let doc = cdx(image.to_str().unwrap(), &[]);
+    let files: BTreeMap<String, &Value> = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == "file")
+        .map(|c| (c["name"].as_str().unwrap().to_string(), c))
+        .collect();
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        ["/opt/linux/true", "/opt/mac/_yaml.so", "/opt/win/_yaml.pyd"]
+    );
+    // Compared as sets: goblin lists a PE file's imports sorted.
+    let lines = |name: &str| -> BTreeSet<String> {
+        std::fs::read_to_string(fixtures().join("expected").join(name))
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let needed = |f: &str| -> BTreeSet<String> {
+        property(files[f], "vexlake:binary:needed")
+            .unwrap_or_default()
+            .split(' ')
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        property(files["/opt/win/_yaml.pyd"], "vexlake:binary:format"),
+        Some("pe")
+    );
+    assert_eq!(needed("/opt/win/_yaml.pyd"), lines("pe"));
+    assert_eq!(
+        property(files["/opt/mac/_yaml.so"], "vexlake:binary:format"),
+        Some("macho")
+    );
+    assert_eq!(needed("/opt/mac/_yaml.so"), lines("macho"));
+    let true_elf = files["/opt/linux/true"];
+    assert_eq!(property(true_elf, "vexlake:binary:format"), Some("elf"));
+    assert!(needed("/opt/linux/true").contains(&"libc.so.6".to_string()));
+    assert!(
+        property(true_elf, "vexlake:binary:interpreter")
+            .unwrap()
+            .contains("ld-linux")
+    );
+    assert_eq!(
+        property(true_elf, "vexlake:binary:build_id").map(str::len),
+        Some(40),
+        "a GNU build id, 20 bytes in hex"
+    );
 }

@@ -533,6 +533,71 @@ mod tests {
         }
     }
 
+    /// A tar stream of one file of `size` bytes starting `head`, the rest zeros, made as it is
+    /// read: a huge member without holding it in memory.
+    struct HugeTar {
+        header: Vec<u8>,
+        head: &'static [u8],
+        size: u64,
+        at: u64,
+    }
+
+    impl Read for HugeTar {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let padded = self.size.div_ceil(512) * 512;
+            let total = 512 + padded + 1024;
+            if self.at >= total {
+                return Ok(0);
+            }
+            let n = buf.len().min((total - self.at) as usize);
+            for (i, b) in buf[..n].iter_mut().enumerate() {
+                let at = self.at + i as u64;
+                *b = if at < 512 {
+                    self.header[at as usize]
+                } else if at - 512 < self.head.len() as u64 {
+                    self.head[(at - 512) as usize]
+                } else {
+                    0
+                };
+            }
+            self.at += n as u64;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_huge_binary_is_reported_not_read() {
+        let size = native::MAX_BINARY + 1;
+        let mut h = tar::Header::new_gnu();
+        h.set_path("opt/huge/app").unwrap();
+        h.set_size(size);
+        h.set_mode(0o755);
+        h.set_cksum();
+        let stream = HugeTar {
+            header: h.as_bytes().to_vec(),
+            head: b"\x7fELF\x02\x01\x01",
+            size,
+            at: 0,
+        };
+        let layer = LayerRef {
+            index: 0,
+            digest: None,
+            diff_id: "sha256:x".into(),
+            media_type: String::new(),
+            size: None,
+            locator: String::new(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let f = analyze_tar(&mut tar::Archive::new(stream), &layer, dir.path()).unwrap();
+        assert!(f.files.is_empty());
+        assert_eq!(f.problems.len(), 1, "{:?}", f.problems);
+        assert!(
+            f.problems[0].starts_with("opt/huge/app: a binary of 268435457 bytes"),
+            "{:?}",
+            f.problems
+        );
+    }
+
     #[test]
     fn compression_is_sniffed() {
         assert_eq!(sniff(&[0x1f, 0x8b, 8]), Compression::Gzip);

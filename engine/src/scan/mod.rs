@@ -119,6 +119,8 @@ impl Scan {
         let usage = self.found.usage.as_ref()?;
         let mut scan = self.clone();
         scan.view = View::Usage;
+        // Its files no package owns are named in the document's metadata instead.
+        scan.found.unowned.clear();
         scan.found
             .components
             .retain(|c| usage.components.contains_key(&c.bom_ref));

@@ -56,6 +56,42 @@ pub struct Binary {
     pub go_version: Option<String>,
 }
 
+impl Binary {
+    /// The purl its `.note.package` names, for the package managers whose notes carry one
+    /// (`{"type":"rpm","name":"curl","version":"8.2.1-3.fc39","architecture":"x86_64",
+    /// "os":"fedora","osVersion":"39"}` → `pkg:rpm/fedora/curl@8.2.1-3.fc39?arch=x86_64&distro=fedora-39`).
+    pub fn note_purl(&self) -> Option<String> {
+        use vexlake_udfs::kernels::purl::{Components, Purl};
+        let note = &self.package_note;
+        let ty = note.get("type")?.as_str();
+        if !matches!(ty, "rpm" | "deb" | "apk" | "alpm") {
+            return None;
+        }
+        let distro = match (note.get("os"), note.get("osVersion")) {
+            (Some(os), Some(v)) => Some(format!("{os}-{v}")),
+            (Some(os), None) => Some(os.clone()),
+            _ => None,
+        };
+        let mut qualifiers = Vec::new();
+        if let Some(a) = note.get("architecture") {
+            qualifiers.push(("arch", a.as_str()));
+        }
+        if let Some(d) = &distro {
+            qualifiers.push(("distro", d.as_str()));
+        }
+        Purl::build(&Components {
+            ty: Some(ty),
+            namespace: note.get("os").map(String::as_str),
+            name: Some(note.get("name")?),
+            version: Some(note.get("version")?),
+            qualifiers,
+            subpath: None,
+        })
+        .ok()
+        .map(|p| p.canonical())
+    }
+}
+
 /// Whether a file's first bytes are a binary's: ELF, PE (`MZ`), Mach-O (both byte orders,
 /// 32 and 64 bits; fat binaries' `cafebabe` is also a Java class file's and is left out).
 pub fn sniff(head: &[u8]) -> bool {
@@ -300,6 +336,24 @@ mod tests {
         assert!(!b.library);
         assert!(sniff(&me[..4]));
         assert_eq!(analyze(b"MZ is not a program").unwrap(), None);
+        let noted = Binary {
+            package_note: [
+                ("type", "rpm"),
+                ("name", "curl"),
+                ("version", "8.2.1-3.fc39"),
+                ("architecture", "x86_64"),
+                ("os", "fedora"),
+                ("osVersion", "39"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            ..Binary::default()
+        };
+        assert_eq!(
+            noted.note_purl().as_deref(),
+            Some("pkg:rpm/fedora/curl@8.2.1-3.fc39?arch=x86_64&distro=fedora-39")
+        );
         assert!(analyze(b"\x7fELF\x02\x01\x01 broken").is_err());
         // Every cut of the file's first pages is an error or a reading, never a panic.
         for cut in (0..me.len().min(1 << 16)).step_by(61) {

@@ -78,6 +78,8 @@ pub struct Stitched {
     pub problems: Vec<String>,
     /// The entrypoint's usage view; `None` for an image without Entrypoint or Cmd.
     pub usage: Option<UsageView>,
+    /// Native binaries and libraries no package owns.
+    pub unowned: Vec<UnownedBinary>,
 }
 
 fn remove_under<V>(map: &mut BTreeMap<String, V>, dir: &str, including_dir: bool) {
@@ -243,12 +245,14 @@ pub fn stitch(fragments: &[&Fragment], config: Option<&RunConfig>) -> Stitched {
             c.usage = Some(u.components.get(&c.bom_ref).map_or("present", |r| r.name()));
         }
     }
+    let unowned = unowned_binaries(&view, &components, fragments);
     Stitched {
         os,
         components,
         dependencies,
         problems,
         usage,
+        unowned,
     }
 }
 
@@ -270,23 +274,15 @@ fn raise(map: &mut BTreeMap<String, Reach>, key: &str, reach: Reach) {
     *r = (*r).max(reach);
 }
 
-/// Maps a closure's files to the packages that own them: OS packages through their file
-/// lists (dpkg's `.list` files, rpm's and apk's lists, resolved through the image's links, so
-/// `/bin/sh` of a merged-/usr image is `usr/bin/sh`), Python distributions through `RECORD`,
-/// the modules compiled into a Go or Rust binary, and the packages an interpreter loads from
-/// the application's directories.
-fn usage_view<'a>(
+/// The packages owning the files `wanted` picks (real paths, links resolved): OS packages
+/// through their file lists, Python distributions through `RECORD`. Only wanted files are
+/// kept: the lists are long.
+fn owners<'a>(
     view: &usage::View<'_>,
-    os: Option<&Os>,
     components: &'a [Component],
-    closure: usage::Closure,
-) -> UsageView {
-    let by_key: HashMap<String, &str> = components
-        .iter()
-        .map(|c| (c.purl.clone(), c.bom_ref.as_str()))
-        .collect();
-    // Owners of the closure's files only: the lists are long, the closure short.
-    let mut owner: HashMap<String, &str> = HashMap::new();
+    wanted: impl Fn(&str) -> bool,
+) -> HashMap<String, &'a str> {
+    let mut owner: HashMap<String, &'a str> = HashMap::new();
     // A listed path's directories are resolved (`/lib` is `usr/lib` in a merged-/usr image),
     // not its last component: a package that ships a link (libc-bin's `/usr/bin/ld.so`) does
     // not own the file it points at.
@@ -301,7 +297,7 @@ fn usage_view<'a>(
         } else {
             format!("{dir}/{base}")
         };
-        if closure.files.contains_key(&file) {
+        if wanted(&file) {
             owner.entry(file).or_insert(bom_ref);
         }
     };
@@ -335,6 +331,81 @@ fn usage_view<'a>(
             }
         }
     }
+    owner
+}
+
+/// A native binary or library no package owns: no OS package lists it, no Python `RECORD`, and
+/// it carries no Go or Rust module record of its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnownedBinary {
+    pub path: String,
+    pub layer_index: usize,
+    pub layer: String,
+    pub binary: crate::scan::native::Binary,
+}
+
+/// The binaries of the image no package owns.
+fn unowned_binaries(
+    view: &usage::View<'_>,
+    components: &[Component],
+    fragments: &[&Fragment],
+) -> Vec<UnownedBinary> {
+    let binaries: BTreeMap<&str, (usize, &crate::scan::native::Binary)> = view
+        .files
+        .iter()
+        .filter_map(|(p, (layer, f))| match f {
+            Found::Binary(b) if b.packages.is_empty() => Some((p.as_str(), (*layer, b.as_ref()))),
+            _ => None,
+        })
+        .collect();
+    let owner = owners(view, components, |f| binaries.contains_key(f));
+    // npm keeps no file lists: a native addon belongs to the installed package whose directory
+    // holds it (`node_modules/NAME/build/Release/x.node`, scoped names too).
+    let in_npm_package = |path: &str| {
+        let Some(at) = path.rfind("node_modules/") else {
+            return false;
+        };
+        let rest = &path[at + "node_modules/".len()..];
+        let segments = if rest.starts_with('@') { 2 } else { 1 };
+        let name: Vec<&str> = rest.splitn(segments + 1, '/').take(segments).collect();
+        let manifest = format!(
+            "{}{}/package.json",
+            &path[..at + "node_modules/".len()],
+            name.join("/")
+        );
+        matches!(
+            view.files.get(&manifest),
+            Some((_, Found::Packages { manager: Manager::Npm, packages, .. })) if !packages.is_empty()
+        )
+    };
+    binaries
+        .into_iter()
+        .filter(|(p, _)| !owner.contains_key(*p) && !in_npm_package(p))
+        .map(|(p, (layer, b))| UnownedBinary {
+            path: p.to_string(),
+            layer_index: layer,
+            layer: fragments[layer].diff_id.clone(),
+            binary: b.clone(),
+        })
+        .collect()
+}
+
+/// Maps a closure's files to the packages that own them: OS packages through their file
+/// lists (dpkg's `.list` files, rpm's and apk's lists, resolved through the image's links, so
+/// `/bin/sh` of a merged-/usr image is `usr/bin/sh`), Python distributions through `RECORD`,
+/// the modules compiled into a Go or Rust binary, and the packages an interpreter loads from
+/// the application's directories.
+fn usage_view(
+    view: &usage::View<'_>,
+    os: Option<&Os>,
+    components: &[Component],
+    closure: usage::Closure,
+) -> UsageView {
+    let by_key: HashMap<String, &str> = components
+        .iter()
+        .map(|c| (c.purl.clone(), c.bom_ref.as_str()))
+        .collect();
+    let owner = owners(view, components, |f| closure.files.contains_key(f));
 
     let mut out = UsageView {
         argv: closure.argv.clone(),

@@ -144,6 +144,59 @@ pub(crate) fn bom(scan: &Scan, options: &RenderOptions) -> Bom {
             ..Component::default()
         });
     }
+    // Binaries no package owns, as files: what they link, their build id, and the package
+    // their `.note.package` names (its purl, when the note carries one).
+    for u in &scan.found.unowned {
+        let bom_ref = format!("file:/{}", u.path);
+        top.push(bom_ref.clone());
+        let b = &u.binary;
+        let mut props = vec![
+            property("vexlake:layer:diff_id", u.layer.clone()),
+            property("vexlake:layer:index", u.layer_index.to_string()),
+            property("vexlake:path", u.path.clone()),
+        ];
+        if let Some(f) = b.format {
+            props.push(property(
+                "vexlake:binary:format",
+                format!("{f:?}").to_lowercase(),
+            ));
+        }
+        for (name, value) in [
+            ("vexlake:binary:soname", b.soname.clone()),
+            ("vexlake:binary:interpreter", b.interpreter.clone()),
+            ("vexlake:binary:build_id", b.build_id.clone()),
+            (
+                "vexlake:binary:needed",
+                (!b.needed.is_empty()).then(|| b.needed.join(" ")),
+            ),
+            (
+                "vexlake:binary:runpath",
+                (!b.runpath.is_empty()).then(|| b.runpath.join(":")),
+            ),
+            (
+                "vexlake:binary:rpath",
+                (!b.rpath.is_empty()).then(|| b.rpath.join(":")),
+            ),
+        ] {
+            if let Some(v) = value {
+                props.push(property(name, v));
+            }
+        }
+        for (k, v) in &b.package_note {
+            props.push(property(
+                format!("vexlake:binary:package_note:{k}"),
+                v.clone(),
+            ));
+        }
+        components.push(Component {
+            bom_ref: Some(bom_ref),
+            ty: "file",
+            name: format!("/{}", u.path),
+            purl: b.note_purl(),
+            properties: props,
+            ..Component::default()
+        });
+    }
     let mut dependencies = vec![Dependency {
         reference: image_ref.clone(),
         depends_on: top,

@@ -20,6 +20,7 @@ fn classification(ty: &str) -> proto::Classification {
         "container" => C::Container,
         "operating-system" => C::OperatingSystem,
         "library" => C::Library,
+        "file" => C::File,
         _ => C::Null,
     }
 }
