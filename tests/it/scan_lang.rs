@@ -650,7 +650,7 @@ fn unowned_binaries_are_listed_with_what_they_link() {
     assert_eq!(needed("/opt/mac/_yaml.so"), lines("macho"));
     let true_elf = files["/opt/linux/true"];
     assert_eq!(property(true_elf, "vexlake:binary:format"), Some("elf"));
-    assert!(needed("/opt/linux/true").contains(&"libc.so.6".to_string()));
+    assert!(needed("/opt/linux/true").contains("libc.so.6"));
     assert!(
         property(true_elf, "vexlake:binary:interpreter")
             .unwrap()

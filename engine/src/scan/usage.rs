@@ -647,6 +647,25 @@ mod tests {
         }))
     }
 
+    type Files<'a> = BTreeMap<String, (usize, &'a Found)>;
+
+    /// The maps a [`View`] borrows, from `(path, what is there)` and `(link, target)` pairs.
+    fn maps<'a>(
+        files: &[(&str, &'a Found)],
+        links: &[(&str, &str)],
+    ) -> (Files<'a>, BTreeMap<String, String>) {
+        (
+            files
+                .iter()
+                .map(|(p, f)| (p.to_string(), (0, *f)))
+                .collect(),
+            links
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        )
+    }
+
     #[test]
     fn shell_lines() {
         assert_eq!(
@@ -690,32 +709,28 @@ mod tests {
             interpreter: "/bin/sh".into(),
             args: vec![],
         };
-        let files: BTreeMap<String, (usize, &Found)> = [
-            ("usr/bin/dash", &sh),
-            ("usr/bin/env", &sh),
-            ("opt/app/bin/app", &app),
-            ("opt/app/lib/libfoo.so.1", &foo),
-            ("opt/ssl/lib/libssl.so.3", &ssl),
-            ("usr/lib/x86_64-linux-gnu/libcrypto.so.3", &crypto),
-            ("usr/lib/x86_64-linux-gnu/libc.so.6", &libc),
-            ("usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", &ld),
-            ("etc/ld.so.conf", &conf),
-            ("etc/ld.so.conf.d/ssl.conf", &conf_d),
-            ("entry.sh", &script),
-        ]
-        .into_iter()
-        .map(|(p, f)| (p.to_string(), (0, f)))
-        .collect();
-        let links: BTreeMap<String, String> = [
-            ("bin", "usr/bin"),
-            ("lib", "usr/lib"),
-            ("lib64", "usr/lib/x86_64-linux-gnu"),
-            ("usr/bin/sh", "usr/bin/dash"),
-            ("usr/local/bin/app", "opt/app/bin/app"),
-        ]
-        .into_iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
+        let (files, links) = maps(
+            &[
+                ("usr/bin/dash", &sh),
+                ("usr/bin/env", &sh),
+                ("opt/app/bin/app", &app),
+                ("opt/app/lib/libfoo.so.1", &foo),
+                ("opt/ssl/lib/libssl.so.3", &ssl),
+                ("usr/lib/x86_64-linux-gnu/libcrypto.so.3", &crypto),
+                ("usr/lib/x86_64-linux-gnu/libc.so.6", &libc),
+                ("usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", &ld),
+                ("etc/ld.so.conf", &conf),
+                ("etc/ld.so.conf.d/ssl.conf", &conf_d),
+                ("entry.sh", &script),
+            ],
+            &[
+                ("bin", "usr/bin"),
+                ("lib", "usr/lib"),
+                ("lib64", "usr/lib/x86_64-linux-gnu"),
+                ("usr/bin/sh", "usr/bin/dash"),
+                ("usr/local/bin/app", "opt/app/bin/app"),
+            ],
+        );
         let view = View {
             files: &files,
             links: &links,
@@ -797,27 +812,23 @@ mod tests {
             packages: vec![],
             class_path: vec![],
         };
-        let files: BTreeMap<String, (usize, &Found)> = [
-            ("usr/bin/python3.11", &python),
-            ("usr/bin/env", &env),
-            ("usr/bin/node", &node),
-            ("usr/lib/jvm/bin/java", &java),
-            ("srv/app/run", &script),
-            ("usr/lib/python3/dist-packages/yaml/_yaml.so", &extension),
-            ("usr/lib/x86_64-linux-gnu/libyaml-0.so.2", &libyaml),
-            ("srv/java/app.jar", &app_jar),
-            ("srv/java/lib/dep.jar", &dep_jar),
-        ]
-        .into_iter()
-        .map(|(p, f)| (p.to_string(), (0, f)))
-        .collect();
-        let links: BTreeMap<String, String> = [
-            ("usr/bin/python3", "usr/bin/python3.11"),
-            ("usr/bin/java", "usr/lib/jvm/bin/java"),
-        ]
-        .into_iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
+        let (files, links) = maps(
+            &[
+                ("usr/bin/python3.11", &python),
+                ("usr/bin/env", &env),
+                ("usr/bin/node", &node),
+                ("usr/lib/jvm/bin/java", &java),
+                ("srv/app/run", &script),
+                ("usr/lib/python3/dist-packages/yaml/_yaml.so", &extension),
+                ("usr/lib/x86_64-linux-gnu/libyaml-0.so.2", &libyaml),
+                ("srv/java/app.jar", &app_jar),
+                ("srv/java/lib/dep.jar", &dep_jar),
+            ],
+            &[
+                ("usr/bin/python3", "usr/bin/python3.11"),
+                ("usr/bin/java", "usr/lib/jvm/bin/java"),
+            ],
+        );
         let view = View {
             files: &files,
             links: &links,
