@@ -1,15 +1,18 @@
-//! The scanner: a container image to an inventory SBOM.
+//! The scanner: a container image to its inventory and usage SBOMs.
 //!
 //! 1. [`oci`] / [`registry`]: the reference is resolved to one image manifest and config;
 //!    every manifest and config is checked against its digest.
 //! 2. [`cache`]: layers already analyzed (by diff id and [`ANALYZER_VERSION`]) are taken from
 //!    the lake's layer cache; the others are read.
 //! 3. [`layers`]: each layer to read streams once through its digests, the decompressor and
-//!    a tar reader; the [`analyzers`] parse what they watch into a fragment. Layers are read
-//!    in parallel.
-//! 4. [`stitch`]: the fragments, bottom to top, give the OS and packages.
-//! 5. [`formats`] writes CycloneDX 1.6 JSON or protobuf and SPDX 3.0.1; [`land`] commits
-//!    the scan to the lake.
+//!    a tar reader; the [`analyzers`] parse what they watch (package databases, language
+//!    manifests and lock files, archives) and [`native`] the binaries into a fragment. Layers
+//!    are read in parallel.
+//! 4. [`stitch`]: the fragments, bottom to top, give the OS, the packages, the binaries no
+//!    package owns and, through [`usage`], the entrypoint's closure and the packages it
+//!    reaches.
+//! 5. [`formats`] writes CycloneDX 1.6 JSON or protobuf and SPDX 3.0.1, for either [`View`];
+//!    [`land`] commits the scan to the lake.
 
 use std::sync::Arc;
 
