@@ -967,8 +967,40 @@ fn os_packages(doc: &Value) -> BTreeSet<(String, String, String)> {
     out
 }
 
+/// Syft's CycloneDX document of `source` (`oci-dir:PATH`, `docker-archive:PATH`), written
+/// into `dir` under `name`.
+pub(crate) fn syft(source: &str, dir: &Path, name: &str) -> Value {
+    let out = dir.join(format!("{name}.syft.json"));
+    let to = format!("cyclonedx-json={}", out.display());
+    other_scanner("syft", &["-q", source, "-o", &to], &out)
+}
+
+/// Trivy's CycloneDX document of the image at `input`, offline, with an empty cache of its
+/// own under `dir`; `extra` arguments are added (`--skip-files`).
+pub(crate) fn trivy(input: &str, dir: &Path, name: &str, extra: &[&str]) -> Value {
+    let out = dir.join(format!("{name}.trivy.json"));
+    let cache = dir.join(format!("{name}.trivy-cache"));
+    let mut args = vec![
+        "image",
+        "--quiet",
+        "--input",
+        input,
+        "--format",
+        "cyclonedx",
+        "--output",
+        out.to_str().unwrap(),
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "--skip-db-update",
+        "--offline-scan",
+        "--disable-telemetry",
+    ];
+    args.extend_from_slice(extra);
+    other_scanner("trivy", &args, &out)
+}
+
 /// Runs an established scanner; returns its CycloneDX document.
-pub(crate) fn other_scanner(name: &str, args: &[&str], out: &Path) -> Value {
+fn other_scanner(name: &str, args: &[&str], out: &Path) -> Value {
     let status = Command::new(name)
         .args(args)
         .env("SYFT_CHECK_FOR_APP_UPDATE", "false")
@@ -997,38 +1029,8 @@ fn agrees_with_syft_and_trivy() {
         let path = fx(image);
         let ours = os_packages(&cdx(&path, &[]));
         assert!(!ours.is_empty(), "{image}");
-        let syft_out = dir.path().join(format!("{image}.syft.json"));
-        let syft = other_scanner(
-            "syft",
-            &[
-                "-q",
-                &format!("{syft_source}:{path}"),
-                "-o",
-                &format!("cyclonedx-json={}", syft_out.display()),
-            ],
-            &syft_out,
-        );
-        let trivy_out = dir.path().join(format!("{image}.trivy.json"));
-        let cache = dir.path().join(format!("{image}.trivy-cache"));
-        let trivy = other_scanner(
-            "trivy",
-            &[
-                "image",
-                "--quiet",
-                "--input",
-                &path,
-                "--format",
-                "cyclonedx",
-                "--output",
-                trivy_out.to_str().unwrap(),
-                "--cache-dir",
-                cache.to_str().unwrap(),
-                "--skip-db-update",
-                "--offline-scan",
-                "--disable-telemetry",
-            ],
-            &trivy_out,
-        );
+        let syft = syft(&format!("{syft_source}:{path}"), dir.path(), image);
+        let trivy = trivy(&path, dir.path(), image, &[]);
         let mut seen_elsewhere = BTreeSet::new();
         for (name, doc) in [("syft", &syft), ("trivy", &trivy)] {
             let theirs = os_packages(doc);

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::common::Vx;
-use crate::scan::{cdx, gzip, layout_with, libraries, other_scanner, sha};
+use crate::scan::{cdx, gzip, layout_with, libraries, sha, syft, trivy};
 
 /// The fixtures `scripts/lang-fixtures.sh` built.
 fn fixtures() -> PathBuf {
@@ -192,41 +192,16 @@ fn languages_agree_with_syft_and_trivy() {
     let dir = tempfile::tempdir().unwrap();
     let layout = fixtures().join("apps");
     let ours = keys(&cdx(&apps(), &[]));
-    let syft_out = dir.path().join("syft.json");
-    let syft = keys(&other_scanner(
-        "syft",
-        &[
-            "-q",
-            &format!("oci-dir:{}", layout.display()),
-            "-o",
-            &format!("cyclonedx-json={}", syft_out.display()),
-        ],
-        &syft_out,
+    let syft = keys(&syft(
+        &format!("oci-dir:{}", layout.display()),
+        dir.path(),
+        "apps",
     ));
-    let trivy_out = dir.path().join("trivy.json");
-    let cache = dir.path().join("trivy-cache");
-    let trivy = keys(&other_scanner(
-        "trivy",
-        &[
-            "image",
-            "--quiet",
-            "--input",
-            layout.to_str().unwrap(),
-            "--format",
-            "cyclonedx",
-            "--output",
-            trivy_out.to_str().unwrap(),
-            "--cache-dir",
-            cache.to_str().unwrap(),
-            "--skip-db-update",
-            "--offline-scan",
-            "--disable-telemetry",
-            "--skip-files",
-            "**/*.jar",
-            "--skip-files",
-            "**/*.war",
-        ],
-        &trivy_out,
+    let trivy = keys(&trivy(
+        layout.to_str().unwrap(),
+        dir.path(),
+        "apps",
+        &["--skip-files", "**/*.jar", "--skip-files", "**/*.war"],
     ));
     let mut report = BTreeMap::new();
     for ty in ["npm", "pypi", "maven", "golang", "cargo", "gem", "nuget"] {
