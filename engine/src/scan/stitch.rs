@@ -183,8 +183,8 @@ pub fn stitch(fragments: &[&Fragment], config: Option<&RunConfig>) -> Stitched {
         let Some((manager, packages)) = found.packages() else {
             continue;
         };
+        let (dir, base) = path.rsplit_once('/').unwrap_or(("", path));
         if manager == Manager::Npm
-            && let Some((dir, base)) = path.rsplit_once('/').or(Some(("", path.as_str())))
             && matches!(
                 base,
                 "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml"
@@ -433,15 +433,11 @@ fn usage_view(
     }
     // What an interpreter loads from the application's directories.
     for c in components {
-        let dir = |levels: usize| {
-            let mut d = c.path.as_str();
-            for _ in 0..levels {
-                d = d.rsplit_once('/').map_or("", |(a, _)| a);
-            }
-            d.to_string()
-        };
         let loaded = match c.manager {
-            Manager::Python => closure.package_dirs.contains(&dir(2)),
+            // `SITE/NAME.dist-info/METADATA`: loaded when SITE is.
+            Manager::Python => closure
+                .package_dirs
+                .contains(usage::dir_of(usage::dir_of(&c.path))),
             Manager::Npm => closure
                 .package_dirs
                 .iter()

@@ -220,7 +220,8 @@ struct Walk<'v, 'a> {
     out: Closure,
 }
 
-fn dir_of(path: &str) -> &str {
+/// The directory of a normalized path (`""` at the root).
+pub(crate) fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 

@@ -305,25 +305,14 @@ pub fn analyze(
     bytes: &[u8],
     work: &Path,
 ) -> Result<(Found, Vec<String>), String> {
-    if watch == Watch::JavaArchive {
-        let archive = java::parse_archive(path, bytes);
-        let found = Found::Packages {
-            manager: Manager::Maven,
-            packages: archive.packages,
-            class_path: archive.class_path,
-        };
-        return Ok((found, archive.problems));
-    }
-    analyze_file(watch, path, bytes, work).map(|found| (found, Vec::new()))
-}
-
-fn analyze_file(watch: Watch, path: &str, bytes: &[u8], work: &Path) -> Result<Found, String> {
+    // What could not be read inside an archive; everything else is all or nothing.
+    let mut problems = Vec::new();
     let packages = |manager, packages| Found::Packages {
         manager,
         packages,
         class_path: Vec::new(),
     };
-    match watch {
+    let found = match watch {
         Watch::DpkgStatus => Ok(packages(Manager::Dpkg, dpkg::parse_status(bytes)?)),
         Watch::ApkInstalled => Ok(packages(Manager::Apk, apk::parse_installed(bytes)?)),
         Watch::RpmSqlite => Ok(packages(Manager::Rpm, rpm::parse_sqlite(bytes, work)?)),
@@ -342,10 +331,15 @@ fn analyze_file(watch: Watch, path: &str, bytes: &[u8], work: &Path) -> Result<F
         Watch::YarnLock => Ok(packages(Manager::Npm, npm::parse_yarn_lock(bytes)?)),
         Watch::PnpmLock => Ok(packages(Manager::Npm, npm::parse_pnpm_lock(bytes)?)),
         Watch::PythonMetadata => Ok(packages(Manager::Python, python::parse_metadata(bytes)?)),
-        Watch::JavaArchive => Ok(packages(
-            Manager::Maven,
-            java::parse_archive(path, bytes).packages,
-        )),
+        Watch::JavaArchive => {
+            let archive = java::parse_archive(path, bytes);
+            problems = archive.problems;
+            Ok(Found::Packages {
+                manager: Manager::Maven,
+                packages: archive.packages,
+                class_path: archive.class_path,
+            })
+        }
         Watch::GoMod => Ok(packages(Manager::Go, golang::parse_go_mod(bytes)?)),
         Watch::CargoLock => Ok(packages(Manager::Cargo, rust::parse_cargo_lock(bytes)?)),
         Watch::Gemspec => Ok(packages(Manager::Gem, ruby::parse_gemspec(bytes)?)),
@@ -388,7 +382,8 @@ fn analyze_file(watch: Watch, path: &str, bytes: &[u8], work: &Path) -> Result<F
                 .filter(|l| !l.is_empty())
                 .collect(),
         }),
-    }
+    };
+    found.map(|f| (f, problems))
 }
 
 /// Splits a control-file style text (dpkg status, apk installed) into paragraphs separated by
